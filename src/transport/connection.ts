@@ -1,0 +1,451 @@
+/**
+ * A connection to one peer: the socket, the bounded reader fed by it, per-phase deadlines, abort,
+ * the redacted wire trace, and the TLS upgrade every STARTTLS-style command uses.
+ *
+ * Protocol clients (and the loopback servers) read lines and raw bytes through it and write
+ * command lines through {@link Connection.writeLine}; none of them touches the socket directly.
+ */
+import type { Socket } from "node:net";
+import {
+  type TlsOptions as NodeServerTlsOptions,
+  type TLSSocket,
+  TLSSocket as TlsSocketClass,
+} from "node:tls";
+import {
+  AbortError,
+  abortErrorFrom,
+  ConnectionClosedError,
+  type ErrorContext,
+  InetError,
+  LimitError,
+  ProtocolError,
+  TimeoutError,
+  type TimeoutPhase,
+} from "../errors.js";
+import { ByteReader } from "../textproto/byte-reader.js";
+import { type CommandPart, type EncodedLine, encodeCommandLine } from "../textproto/write-line.js";
+import { type DialOptions, dial, hostLabel, startTls, type TlsOptions, waitFor } from "./dial.js";
+import { isLimited, resolveTimeouts, type Timeouts } from "./timeouts.js";
+import { printable, Redactor, type TraceHook } from "./trace.js";
+
+export interface ConnectionSettings {
+  /** `client` (default) or `server`: tells the redactor which side's lines may carry secrets. */
+  role?: "client" | "server";
+  /** Shown in errors and traces; defaults to the socket's peer address. */
+  label?: string;
+  /** Host name checked against the certificate on a later TLS upgrade. */
+  tlsHost?: string;
+  /** TLS settings used by {@link Connection.upgradeToTls} when none are passed to it. */
+  tls?: TlsOptions;
+  /** Every phase but idle (see `timeouts.ts`). */
+  timeout?: number;
+  timeouts?: Partial<Timeouts>;
+  /** Aborts the whole connection. */
+  signal?: AbortSignal | undefined;
+  onTrace?: TraceHook | undefined;
+  /** Longest line accepted from the peer. Default 8 KiB. */
+  maxLineLength?: number;
+  lineEnding?: "crlf" | "lenient";
+}
+
+export interface ConnectOptions extends ConnectionSettings, Omit<DialOptions, "timeout" | "tls"> {
+  /** Implicit TLS. */
+  implicitTls?: boolean;
+}
+
+/** Options of a single read or write. */
+export interface OperationOptions {
+  /** Which limit applies while waiting. Reads default to `command`, writes to `data`. */
+  phase?: TimeoutPhase;
+  signal?: AbortSignal | undefined;
+}
+
+/** What was negotiated on a TLS connection. */
+export interface TlsInfo {
+  protocol: string | null;
+  cipher: string;
+  authorized: boolean;
+  peerCertificate: ReturnType<TLSSocket["getPeerCertificate"]>;
+  sessionReused: boolean;
+}
+
+export class Connection {
+  readonly reader: ByteReader;
+  readonly role: "client" | "server";
+  readonly label: string;
+  readonly timeouts: Timeouts;
+  /** The last command written, redacted: named in errors. */
+  lastCommand: string | undefined;
+  private socket: Socket;
+  private readonly tlsHost: string;
+  private readonly tlsDefaults: TlsOptions;
+  private readonly onTrace: TraceHook | undefined;
+  private readonly redactor = new Redactor();
+  private readonly connectionSignal: AbortSignal | undefined;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private failure: InetError | undefined;
+  private closedFlag = false;
+  private rejectDead!: (error: InetError) => void;
+  /** Rejects when the connection is destroyed with an error: every guarded wait races it. */
+  private readonly dead: Promise<never>;
+  private resolveClosed!: () => void;
+  /** Resolves when the socket has closed, however it closed. */
+  readonly closed: Promise<void>;
+
+  private readonly onData = (chunk: Buffer) => {
+    for (const timer of this.timers) timer.refresh();
+    this.reader.push(chunk);
+  };
+  private readonly onEnd = () => this.reader.end();
+  private readonly onError = (error: Error) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    this.destroy(
+      error instanceof InetError
+        ? error
+        : new ConnectionClosedError(code ? `${code}: ${error.message}` : error.message, this.context(error)),
+    );
+  };
+  private readonly onClose = () => {
+    this.closedFlag = true;
+    this.reader.end();
+    this.clearTimers();
+    this.detach(this.socket);
+    this.emitTrace("info", this.failure ? `closed: ${this.failure.message}` : "closed");
+    this.resolveClosed();
+  };
+  private readonly onDrain = () => {
+    for (const timer of this.timers) timer.refresh();
+  };
+  private readonly onConnectionAbort = () =>
+    this.destroy(abortErrorFrom(this.connectionSignal!, this.context()));
+
+  /**
+   * Dials (see {@link dial}) and wraps the socket. Implicit TLS is done inside the connect budget.
+   * The greeting is the protocol's to read.
+   */
+  static async connect(options: ConnectOptions): Promise<Connection> {
+    const timeouts = resolveTimeouts(options.timeout, options.timeouts);
+    const socket = await dial({
+      ...options,
+      timeout: timeouts.connect,
+      tls: options.implicitTls ? (options.tls ?? {}) : false,
+    });
+    const label = hostLabel(options.host, options.port, options.path);
+    const connection = new Connection(socket, { ...options, label, tlsHost: options.host ?? "localhost" });
+    if (options.implicitTls) connection.emitTrace("info", connection.describeTls());
+    return connection;
+  }
+
+  constructor(socket: Socket, settings: ConnectionSettings = {}) {
+    this.socket = socket;
+    this.role = settings.role ?? "client";
+    this.label = settings.label ?? hostLabel(socket.remoteAddress ?? "unknown", socket.remotePort);
+    this.tlsHost = settings.tlsHost ?? socket.remoteAddress ?? "localhost";
+    this.tlsDefaults = settings.tls ?? {};
+    this.timeouts = resolveTimeouts(settings.timeout, settings.timeouts);
+    this.onTrace = settings.onTrace;
+    this.reader = new ByteReader({ maxLineLength: settings.maxLineLength, lineEnding: settings.lineEnding });
+    this.dead = new Promise<never>((_, reject) => {
+      this.rejectDead = reject;
+    });
+    this.dead.catch(() => {});
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    this.connectionSignal = settings.signal;
+    this.connectionSignal?.addEventListener("abort", this.onConnectionAbort, { once: true });
+    this.attach(socket);
+    if (socket.destroyed) this.onClose();
+  }
+
+  /** True when the connection runs over TLS. */
+  get secure(): boolean {
+    return this.socket instanceof TlsSocketClass && this.socket.encrypted === true;
+  }
+
+  /** TLS details, when the connection is encrypted. */
+  get tls(): TlsInfo | undefined {
+    if (!this.secure) return undefined;
+    const socket = this.socket as TLSSocket;
+    return {
+      protocol: socket.getProtocol(),
+      cipher: socket.getCipher().name,
+      authorized: socket.authorized,
+      peerCertificate: socket.getPeerCertificate(),
+      sessionReused: socket.isSessionReused(),
+    };
+  }
+
+  /** The TLS session of this connection, for resumption on secondary connections (FTPS data). */
+  get tlsSession(): Buffer | undefined {
+    return this.secure ? (this.socket as TLSSocket).getSession() : undefined;
+  }
+
+  /** True until the connection closed or failed. */
+  get isOpen(): boolean {
+    return !this.closedFlag && this.failure === undefined;
+  }
+
+  /** The error that ended the connection, if it failed. */
+  get error(): InetError | undefined {
+    return this.failure;
+  }
+
+  /** Local and remote addresses, for protocols that need them (FTP PORT/EPRT). */
+  get addresses(): {
+    localAddress?: string;
+    localPort?: number;
+    remoteAddress?: string;
+    remotePort?: number;
+  } {
+    const { localAddress, localPort, remoteAddress, remotePort } = this.socket;
+    return { localAddress, localPort, remoteAddress, remotePort };
+  }
+
+  /** Context for errors: this peer and the last command. */
+  context(cause?: unknown): ErrorContext {
+    return { host: this.label, command: this.lastCommand, cause };
+  }
+
+  /**
+   * Reads one CRLF line (without the terminator) under the phase's limit. Rejects with
+   * {@link ConnectionClosedError} if the peer closed first, {@link LimitError} for an over-long
+   * line, {@link ProtocolError} for a bare LF, {@link TimeoutError} or {@link AbortError}.
+   */
+  async readLine(options: OperationOptions & { limit?: number } = {}): Promise<Buffer> {
+    const line = await this.guard(options.phase ?? "command", options.signal, () =>
+      this.reader.readLine(options.limit),
+    );
+    if (line === null) throw new ConnectionClosedError("the peer closed the connection", this.context());
+    this.traceLine("receive", line);
+    return line;
+  }
+
+  /**
+   * Runs a read (or any wait on the peer) under the phase's limit and the signal: raw reads of
+   * literals, data blocks and the rest of a stream use this.
+   */
+  async guard<T>(
+    phase: TimeoutPhase,
+    signal: AbortSignal | undefined,
+    operation: () => Promise<T>,
+  ): Promise<T> {
+    if (this.failure) throw this.failure;
+    if (signal?.aborted) {
+      this.destroy(abortErrorFrom(signal, this.context()));
+      throw this.failure;
+    }
+    const limit = this.timeouts[phase];
+    let timer: NodeJS.Timeout | undefined;
+    if (isLimited(limit)) {
+      timer = setTimeout(() => this.destroy(new TimeoutError(phase, limit, this.context())), limit);
+      timer.unref();
+      this.timers.add(timer);
+    }
+    const onAbort = () => this.destroy(abortErrorFrom(signal!, this.context()));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      return await Promise.race([operation(), this.dead]);
+    } catch (error) {
+      throw this.contextualize(error);
+    } finally {
+      if (timer) {
+        clearTimeout(timer);
+        this.timers.delete(timer);
+      }
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /**
+   * Encodes and writes one command line (see `encodeCommandLine`: CR, LF or NUL in any part
+   * throws {@link InvalidArgumentError} before a byte is written). The trace and `lastCommand`
+   * see the redacted form. Resolves when the line is handed to the socket (waiting for drain
+   * if the socket's buffer is full).
+   */
+  async writeLine(parts: readonly CommandPart[], options: OperationOptions = {}): Promise<EncodedLine> {
+    if (this.failure) throw this.failure;
+    const line = encodeCommandLine(parts);
+    const shown =
+      this.role === "client"
+        ? this.redactor.clientLine(line.redacted)
+        : this.redactor.serverLine(line.redacted);
+    if (this.role === "client") this.lastCommand = Redactor.command(line.redacted);
+    this.emitTrace("send", printable(shown));
+    await this.write(line.bytes, { phase: options.phase ?? "command", signal: options.signal });
+    return line;
+  }
+
+  /** Writes raw bytes (message data, file data), waiting for drain under the phase's limit. */
+  async write(data: Buffer | string, options: OperationOptions = {}): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.closedFlag || this.socket.destroyed) {
+      throw new ConnectionClosedError("the connection is closed", this.context());
+    }
+    if (this.socket.write(data)) return;
+    await this.guard(options.phase ?? "data", options.signal, () => this.drained());
+  }
+
+  /** Emits a trace line of our own (`info`), or a summary of raw data moved. */
+  trace(text: string): void {
+    this.emitTrace("info", text);
+  }
+
+  /**
+   * STARTTLS, client side, for every protocol: call it right after the server's go-ahead reply.
+   * Fails closed with {@link ProtocolError} (`data-after-starttls`) when any byte arrived after
+   * the go-ahead (a response-injection attack, CVE-2021-22947), then upgrades the same socket
+   * with `tls.connect`, so the certificate is verified ({@link TlsError} if not). Callers must
+   * throw away capabilities learned before and ask for them again.
+   */
+  async upgradeToTls(
+    tls: TlsOptions = this.tlsDefaults,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    if (this.failure) throw this.failure;
+    const plain = this.socket;
+    // Bytes Node has read but not yet emitted count too: read() emits them through onData.
+    plain.pause();
+    while (plain.read() !== null) {}
+    if (this.reader.buffered > 0) {
+      const error = new ProtocolError(
+        "data-after-starttls",
+        `the server sent ${this.reader.buffered} bytes after its TLS go-ahead (possible STARTTLS injection); refusing to continue`,
+        this.context(),
+      );
+      this.destroy(error);
+      throw error;
+    }
+    this.detach(plain);
+    const secured = startTls(plain, this.tlsHost, { ...this.tlsDefaults, ...tls });
+    this.socket = secured;
+    this.attach(secured);
+    await this.guard("connect", options.signal, () => waitFor(secured, "secureConnect", this.label, true));
+    this.emitTrace("info", this.describeTls());
+  }
+
+  /**
+   * STARTTLS, server side: after writing the go-ahead, upgrade with the server's certificate.
+   * Bytes the client sent before the handshake are discarded, never executed (RFC 3207 §4.2;
+   * Postfix CVE-2011-0411).
+   */
+  async acceptTls(options: NodeServerTlsOptions, operation: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.failure) throw this.failure;
+    const plain = this.socket;
+    plain.pause();
+    while (plain.read() !== null) {}
+    this.reader.discard();
+    this.detach(plain);
+    const secured = new TlsSocketClass(plain, { ...options, isServer: true });
+    this.socket = secured;
+    this.attach(secured);
+    await this.guard("connect", operation.signal, () => waitFor(secured, "secure", this.label, true));
+    this.emitTrace("info", this.describeTls());
+  }
+
+  /**
+   * Ends the connection politely: half-closes our side, waits (at most `wait` ms) for the peer to
+   * close, then destroys the socket. Never rejects.
+   */
+  async end(wait = 2000): Promise<void> {
+    if (!this.closedFlag) {
+      this.socket.end();
+      const timer = setTimeout(() => this.socket.destroy(), wait);
+      timer.unref();
+      await this.closed;
+      clearTimeout(timer);
+    }
+  }
+
+  /** Drops the connection at once. With an error, every pending and later operation rejects with it. */
+  destroy(error?: InetError): void {
+    if (error && !this.failure) {
+      this.failure = error;
+      this.rejectDead(error);
+      this.reader.end(error);
+    }
+    this.clearTimers();
+    this.connectionSignal?.removeEventListener("abort", this.onConnectionAbort);
+    this.socket.destroy();
+  }
+
+  private attach(socket: Socket): void {
+    socket.on("data", this.onData);
+    socket.on("end", this.onEnd);
+    socket.on("error", this.onError);
+    socket.on("close", this.onClose);
+    socket.on("drain", this.onDrain);
+    this.reader.setSource(socket);
+  }
+
+  private detach(socket: Socket): void {
+    socket.off("data", this.onData);
+    socket.off("end", this.onEnd);
+    socket.off("error", this.onError);
+    socket.off("close", this.onClose);
+    socket.off("drain", this.onDrain);
+    this.reader.setSource(undefined);
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const cleanup = () => {
+        this.socket.off("drain", onDrain);
+        this.socket.off("close", onClose);
+      };
+      const onDrain = () => {
+        cleanup();
+        resolve();
+      };
+      const onClose = () => {
+        cleanup();
+        reject(this.failure ?? new ConnectionClosedError("closed while sending", this.context()));
+      };
+      this.socket.on("drain", onDrain);
+      this.socket.on("close", onClose);
+    });
+  }
+
+  private clearTimers(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  /** Adds host and command to errors raised below the transport, and ends the connection on protocol violations. */
+  private contextualize(error: unknown): unknown {
+    if (!(error instanceof InetError) || error.host !== undefined) return error;
+    let typed: InetError = error;
+    if (error instanceof LimitError) typed = new LimitError(error.what, error.limit, this.context(error));
+    else if (error instanceof ProtocolError)
+      typed = new ProtocolError(error.reason, error.message, this.context(error));
+    else if (error instanceof ConnectionClosedError)
+      typed = new ConnectionClosedError(error.reason, this.context(error));
+    else if (error instanceof AbortError) typed = new AbortError(this.context(error.cause));
+    // After a framing violation the stream position is unknown: nothing more can be read safely.
+    if (typed instanceof ProtocolError) this.destroy(typed);
+    return typed;
+  }
+
+  private traceLine(direction: "send" | "receive", line: Buffer): void {
+    if (!this.onTrace) return;
+    const text = line.toString("utf8");
+    const clientSide = (direction === "send") === (this.role === "client");
+    const shown = clientSide ? this.redactor.clientLine(text) : this.redactor.serverLine(text);
+    this.emitTrace(direction, printable(shown));
+  }
+
+  private emitTrace(direction: "send" | "receive" | "info", text: string): void {
+    if (!this.onTrace) return;
+    try {
+      this.onTrace({ direction, text, host: this.label, secure: this.secure });
+    } catch {
+      // A failing trace hook must not break the connection.
+    }
+  }
+
+  private describeTls(): string {
+    const info = this.tls;
+    if (!info) return "TLS not active";
+    return `TLS ${info.protocol ?? "?"} ${info.cipher}${info.sessionReused ? " (session reused)" : ""}`;
+  }
+}
