@@ -7,6 +7,7 @@ import { lookup } from "node:dns/promises";
 import { isIP, type Socket, connect as tcpConnect } from "node:net";
 import { type ConnectionOptions as NodeTlsOptions, type TLSSocket, connect as tlsConnect } from "node:tls";
 import { abortErrorFrom, ConnectionClosedError, InetError, TimeoutError, TlsError } from "../errors.js";
+import { describeHost } from "./url.js";
 
 /**
  * TLS settings a caller may give. Certificates are verified unless `rejectUnauthorized: false` is
@@ -52,8 +53,8 @@ export const DEFAULT_CONNECT_TIMEOUT = 30_000;
 export function hostLabel(host: string | undefined, port?: number, path?: string): string {
   if (path !== undefined) return `unix:${path}`;
   const h = host ?? "localhost";
-  const shown = isIP(h) === 6 ? `[${h}]` : h;
-  return port === undefined ? shown : `${shown}:${port}`;
+  if (port !== undefined) return describeHost(h, port);
+  return isIP(h) === 6 ? `[${h}]` : h;
 }
 
 /**
