@@ -96,6 +96,24 @@ export class ByteReader {
     this.wake();
   }
 
+  /**
+   * Puts bytes back at the front: they are read before anything else, even after `end()`. For a
+   * decoder that read past the end of its block (the bytes after a dot-terminator belong to the
+   * next reply).
+   */
+  unshift(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    if (this.head > 0) {
+      this.queue[0] = this.queue[0]!.subarray(this.head);
+      this.head = 0;
+    }
+    this.queue.unshift(chunk);
+    this.length += chunk.length;
+    this.scanned = 0;
+    this.updateFlow();
+    this.wake();
+  }
+
   /** Drops everything buffered (after a fatal error, or when a protocol discards pre-TLS input). */
   discard(): void {
     this.queue = [];
