@@ -106,6 +106,7 @@ export class Connection {
     );
   };
   private readonly onClose = () => {
+    if (this.closedFlag) return;
     this.closedFlag = true;
     this.reader.end();
     this.clearTimers();
@@ -318,10 +319,7 @@ export class Connection {
     }
     this.detach(plain);
     const secured = startTls(plain, this.tlsHost, { ...this.tlsDefaults, ...tls });
-    this.socket = secured;
-    this.attach(secured);
-    await this.guard("connect", options.signal, () => waitFor(secured, "secureConnect", this.label, true));
-    this.emitTrace("info", this.describeTls());
+    await this.handshake(secured, "secureConnect", options.signal);
   }
 
   /**
@@ -337,9 +335,27 @@ export class Connection {
     this.reader.discard();
     this.detach(plain);
     const secured = new TlsSocketClass(plain, { ...options, isServer: true });
+    await this.handshake(secured, "secure", operation.signal);
+  }
+
+  /**
+   * Waits for a TLS handshake on the socket that replaces the plain one. The connection's own
+   * listeners are attached only afterwards, so a certificate failure reaches the caller as the
+   * {@link TlsError} it is rather than as a generic socket error.
+   */
+  private async handshake(secured: TLSSocket, event: string, signal: AbortSignal | undefined): Promise<void> {
     this.socket = secured;
+    try {
+      await this.guard("connect", signal, () => waitFor(secured, event, this.label, true));
+    } catch (error) {
+      secured.on("error", () => {});
+      this.destroy(
+        error instanceof InetError ? error : new ConnectionClosedError(String(error), this.context(error)),
+      );
+      this.onClose();
+      throw this.failure ?? error;
+    }
     this.attach(secured);
-    await this.guard("connect", operation.signal, () => waitFor(secured, "secure", this.label, true));
     this.emitTrace("info", this.describeTls());
   }
 

@@ -1,0 +1,9 @@
+/**
+ * inetkit: clients for FTP/FTPS, SMTP, POP3, IMAP4 and NNTP on one transport, with one error
+ * model. This root entry exports the error classes, the transport, the text layer and SASL;
+ * the loopback servers and the test harness live in `inetkit/servers`.
+ */
+export * from "./errors.js";
+export * from "./sasl/index.js";
+export * from "./textproto/index.js";
+export * from "./transport/index.js";

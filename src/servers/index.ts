@@ -1,0 +1,5 @@
+/**
+ * `inetkit/servers`: loopback servers for tests, demos and local development, and the test
+ * harness they are tested with.
+ */
+export * from "./testing/index.js";
