@@ -6,7 +6,14 @@ import { existsSync } from "node:fs";
 
 const root = await import("inetkit");
 const servers = await import("inetkit/servers");
-for (const name of ["Connection", "ReplyError", "TimeoutError", "createSaslClient", "parseTarget", "ByteReader"]) {
+for (const name of [
+  "Connection",
+  "ReplyError",
+  "TimeoutError",
+  "createSaslClient",
+  "parseTarget",
+  "ByteReader",
+]) {
   assert.ok(name in root, `inetkit exports ${name}`);
 }
 for (const name of ["startScriptedServer", "testCertificates"]) {

@@ -6,4 +6,5 @@
 export * from "./errors.js";
 export * from "./sasl/index.js";
 export * from "./textproto/index.js";
+export * from "./tools/timestamp.js";
 export * from "./transport/index.js";

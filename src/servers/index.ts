@@ -3,3 +3,4 @@
  * harness they are tested with.
  */
 export * from "./testing/index.js";
+export * from "./timestamp/index.js";

@@ -22,7 +22,7 @@ export interface ByteReaderOptions {
    * `"lenient"`: LF alone also ends a line (a trailing CR is dropped).
    */
   lineEnding?: "crlf" | "lenient";
-  /** Bytes held before the source is paused. Default: the larger of 64 KiB and `maxLineLength`. */
+  /** Bytes held before the source is paused. Default: the larger of 256 KiB and `maxLineLength`. */
   highWaterMark?: number;
   source?: ByteSource;
 }
@@ -51,7 +51,7 @@ export class ByteReader {
   constructor(options: ByteReaderOptions = {}) {
     this.maxLineLength = options.maxLineLength ?? 8192;
     this.lineEnding = options.lineEnding ?? "crlf";
-    this.highWaterMark = options.highWaterMark ?? Math.max(65536, this.maxLineLength);
+    this.highWaterMark = options.highWaterMark ?? Math.max(256 * 1024, this.maxLineLength);
     this.source = options.source;
   }
 

@@ -85,9 +85,8 @@ export class Connection {
   private readonly timers = new Set<NodeJS.Timeout>();
   private failure: InetError | undefined;
   private closedFlag = false;
-  private rejectDead!: (error: InetError) => void;
-  /** Rejects when the connection is destroyed with an error: every guarded wait races it. */
-  private readonly dead: Promise<never>;
+  /** Waits (other than reads, which the reader ends itself) to reject when the connection is destroyed. */
+  private readonly deathWatchers = new Set<(error: InetError) => void>();
   private resolveClosed!: () => void;
   /** Resolves when the socket has closed, however it closed. */
   readonly closed: Promise<void>;
@@ -146,10 +145,6 @@ export class Connection {
     this.timeouts = resolveTimeouts(settings.timeout, settings.timeouts);
     this.onTrace = settings.onTrace;
     this.reader = new ByteReader({ maxLineLength: settings.maxLineLength, lineEnding: settings.lineEnding });
-    this.dead = new Promise<never>((_, reject) => {
-      this.rejectDead = reject;
-    });
-    this.dead.catch(() => {});
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
@@ -214,23 +209,89 @@ export class Connection {
    * line, {@link ProtocolError} for a bare LF, {@link TimeoutError} or {@link AbortError}.
    */
   async readLine(options: OperationOptions & { limit?: number } = {}): Promise<Buffer> {
-    const line = await this.guard(options.phase ?? "command", options.signal, () =>
-      this.reader.readLine(options.limit),
-    );
+    const release = this.watch(options.phase ?? "command", options.signal);
+    let line: Buffer | null;
+    try {
+      line = await this.reader.readLine(options.limit);
+    } catch (error) {
+      throw this.contextualize(error);
+    } finally {
+      release();
+    }
     if (line === null) throw new ConnectionClosedError("the peer closed the connection", this.context());
     this.traceLine("receive", line);
     return line;
   }
 
   /**
-   * Runs a read (or any wait on the peer) under the phase's limit and the signal: raw reads of
-   * literals, data blocks and the rest of a stream use this.
+   * Raw mode under the phase's limit: the next received bytes (at most `max`), or `null` when the
+   * peer ended the stream cleanly.
+   */
+  async readChunk(options: OperationOptions & { max?: number } = {}): Promise<Buffer | null> {
+    const release = this.watch(options.phase ?? "data", options.signal);
+    try {
+      return await this.reader.readChunk(options.max);
+    } catch (error) {
+      throw this.contextualize(error);
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Raw mode for bulk data: every chunk until the peer ends the stream (or, with `length`, until
+   * that many bytes). One silence limit covers the whole transfer, restarted by each chunk that
+   * arrives, so a stream that keeps moving never times out and a stalled one does.
+   */
+  async *stream(
+    options: OperationOptions & { length?: number } = {},
+  ): AsyncGenerator<Buffer, void, undefined> {
+    const release = this.watch(options.phase ?? "data", options.signal);
+    let missing = options.length ?? Number.POSITIVE_INFINITY;
+    try {
+      while (missing > 0) {
+        const chunk = await this.reader.readChunk(missing);
+        if (chunk === null) {
+          if (options.length === undefined) return;
+          throw new ConnectionClosedError(
+            `the peer closed the connection ${missing} bytes short`,
+            this.context(),
+          );
+        }
+        missing -= chunk.length;
+        yield chunk;
+      }
+    } catch (error) {
+      throw this.contextualize(error);
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Runs any wait on the peer (a drain, a handshake, a protocol's own read loop) under the phase's
+   * limit and the signal; it rejects as soon as the connection is destroyed.
    */
   async guard<T>(
     phase: TimeoutPhase,
     signal: AbortSignal | undefined,
     operation: () => Promise<T>,
   ): Promise<T> {
+    const release = this.watch(phase, signal);
+    try {
+      return await this.raceDeath(operation());
+    } catch (error) {
+      throw this.contextualize(error);
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Arms the phase's silence limit and the signal for one wait; returns the function that disarms
+   * them. Throws at once when the connection already failed or the signal already fired.
+   */
+  private watch(phase: TimeoutPhase, signal: AbortSignal | undefined): () => void {
     if (this.failure) throw this.failure;
     if (signal?.aborted) {
       this.destroy(abortErrorFrom(signal, this.context()));
@@ -243,19 +304,33 @@ export class Connection {
       timer.unref();
       this.timers.add(timer);
     }
-    const onAbort = () => this.destroy(abortErrorFrom(signal!, this.context()));
-    signal?.addEventListener("abort", onAbort, { once: true });
-    try {
-      return await Promise.race([operation(), this.dead]);
-    } catch (error) {
-      throw this.contextualize(error);
-    } finally {
+    const onAbort = signal ? () => this.destroy(abortErrorFrom(signal, this.context())) : undefined;
+    if (onAbort) signal!.addEventListener("abort", onAbort, { once: true });
+    return () => {
       if (timer) {
         clearTimeout(timer);
         this.timers.delete(timer);
       }
-      signal?.removeEventListener("abort", onAbort);
-    }
+      if (onAbort) signal!.removeEventListener("abort", onAbort);
+    };
+  }
+
+  /** Settles like `operation`, or rejects as soon as the connection is destroyed with an error. */
+  private raceDeath<T>(operation: Promise<T>): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<T>((resolve, reject) => {
+      this.deathWatchers.add(reject);
+      operation.then(
+        (value) => {
+          this.deathWatchers.delete(reject);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.deathWatchers.delete(reject);
+          reject(error);
+        },
+      );
+    });
   }
 
   /**
@@ -377,7 +452,8 @@ export class Connection {
   destroy(error?: InetError): void {
     if (error && !this.failure) {
       this.failure = error;
-      this.rejectDead(error);
+      for (const reject of this.deathWatchers) reject(error);
+      this.deathWatchers.clear();
       this.reader.end(error);
     }
     this.clearTimers();

@@ -10,4 +10,5 @@ export * from "./dial.js";
 export * from "./netrc.js";
 export * from "./timeouts.js";
 export * from "./trace.js";
+export * from "./udp.js";
 export * from "./url.js";

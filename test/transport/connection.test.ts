@@ -269,6 +269,66 @@ describe("Connection", () => {
     assert.ok(events.some((e) => e.direction === "info" && e.text === "closed"));
   });
 
+  it("streams raw data to the end, or exactly `length` bytes leaving the rest for the next read", async () => {
+    const server = await serve((socket) =>
+      socket.end(Buffer.concat([Buffer.alloc(300_000, 7), Buffer.from("250 next\r\n")])),
+    );
+    servers.push(server);
+    const conn = await Connection.connect({ host: "127.0.0.1", port: server.port });
+    let total = 0;
+    for await (const chunk of conn.stream({ length: 300_000 })) {
+      assert.ok(chunk.every((byte) => byte === 7));
+      total += chunk.length;
+    }
+    assert.equal(total, 300_000);
+    assert.equal((await conn.readLine()).toString(), "250 next");
+    assert.equal(await conn.readChunk(), null, "then the clean end of the stream");
+    conn.destroy();
+  });
+
+  it("rejects a stream that ends short of its length", async () => {
+    const server = await serve((socket) => socket.end("abc"));
+    servers.push(server);
+    const conn = await Connection.connect({ host: "127.0.0.1", port: server.port });
+    await assert.rejects(async () => {
+      for await (const _ of conn.stream({ length: 10 })) {
+      }
+    }, /7 bytes short/);
+  });
+
+  it("keeps one silence limit across a moving stream and fires it when the stream stalls", async () => {
+    const server = await serve((socket) => {
+      let sent = 0;
+      const timer = setInterval(() => {
+        sent += 1;
+        if (sent <= 12) socket.write(Buffer.alloc(1000, 1));
+        else clearInterval(timer);
+      }, 25);
+      socket.on("close", () => clearInterval(timer));
+    });
+    servers.push(server);
+    const conn = await Connection.connect({ host: "127.0.0.1", port: server.port, timeouts: { data: 150 } });
+    let total = 0;
+    await assert.rejects(
+      async () => {
+        for await (const chunk of conn.stream()) total += chunk.length;
+      },
+      (error: unknown) => error instanceof TimeoutError && error.phase === "data",
+    );
+    assert.equal(total, 12_000, "everything sent before the stall arrived, over more than one limit's time");
+  });
+
+  it("aborts a stream through its signal", async () => {
+    const server = await serve((socket) => socket.write("x"));
+    servers.push(server);
+    const conn = await Connection.connect({ host: "127.0.0.1", port: server.port });
+    const controller = new AbortController();
+    await assert.rejects(async () => {
+      for await (const _ of conn.stream({ signal: controller.signal })) controller.abort();
+    }, AbortError);
+    assert.equal(conn.isOpen, false);
+  });
+
   it("leaves no timer or listener behind after many connect/close cycles", async () => {
     const server = await greeter(["220 hi"]);
     const timersBefore = process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
