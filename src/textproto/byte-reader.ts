@@ -45,6 +45,8 @@ export class ByteReader {
   private ended = false;
   private failure: Error | undefined;
   private waiters: Array<() => void> = [];
+  /** How the last line read was terminated (in `"lenient"` mode a bare LF is accepted, and shown here). */
+  lastLineEnding: "crlf" | "lf" = "crlf";
   /** While a line read waits: bytes it must be able to see before it can decide (limit + CRLF). */
   private lineWindow = 0;
 
@@ -143,6 +145,7 @@ export class ByteReader {
     if (end > limit) throw new LimitError("line", limit);
     const line = this.take(end);
     this.skip(lf + 1 - end);
+    this.lastLineEnding = hasCR ? "crlf" : "lf";
     return line;
   }
 

@@ -84,6 +84,11 @@ export class Connection {
   private readonly connectionSignal: AbortSignal | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
   private failure: InetError | undefined;
+  /** The newest TLS session (TLS 1.3 sends tickets after the handshake, as 'session' events). */
+  private latestSession: Buffer | undefined;
+  private readonly onSession = (session: Buffer) => {
+    this.latestSession = session;
+  };
   private closedFlag = false;
   /** Waits (other than reads, which the reader ends itself) to reject when the connection is destroyed. */
   private readonly deathWatchers = new Set<(error: InetError) => void>();
@@ -174,7 +179,8 @@ export class Connection {
 
   /** The TLS session of this connection, for resumption on secondary connections (FTPS data). */
   get tlsSession(): Buffer | undefined {
-    return this.secure ? (this.socket as TLSSocket).getSession() : undefined;
+    if (!this.secure) return undefined;
+    return this.latestSession ?? (this.socket as TLSSocket).getSession();
   }
 
   /** True until the connection closed or failed. */
@@ -467,6 +473,7 @@ export class Connection {
     socket.on("error", this.onError);
     socket.on("close", this.onClose);
     socket.on("drain", this.onDrain);
+    socket.on("session", this.onSession);
     this.reader.setSource(socket);
   }
 
@@ -476,6 +483,7 @@ export class Connection {
     socket.off("error", this.onError);
     socket.off("close", this.onClose);
     socket.off("drain", this.onDrain);
+    socket.off("session", this.onSession);
     this.reader.setSource(undefined);
   }
 

@@ -1,13 +1,15 @@
 /**
- * The scripted server's reader of client input: LF-terminated lines (a CR before the LF is
- * dropped, and its absence noted) and exact byte counts, over whichever socket the session is
- * currently on (plain, then TLS after an upgrade).
+ * The scripted server's view of client input: a thin adapter that feeds the session's current
+ * socket (plain, then TLS after an upgrade) into one {@link ByteReader}. The ByteReader does all
+ * the line scanning, buffering and flow control; this file only wires sockets to it, decodes
+ * UTF-8 at the edge and words the errors from the client's side.
  *
- * Memory stays bounded: the socket is paused once more than a line's worth of bytes waits, and a
- * line longer than the limit fails instead of growing.
+ * Lines are read in the reader's `"lenient"` mode (LF alone also ends a line), because the test
+ * server must be able to record a client's bare LF rather than fail on it.
  */
 import type { Duplex } from "node:stream";
-import { ConnectionClosedError, LimitError } from "../../errors.js";
+import { ConnectionClosedError } from "../../errors.js";
+import { ByteReader } from "../../textproto/byte-reader.js";
 
 /** One client line, decoded as UTF-8, without its terminator. */
 export interface ClientLine {
@@ -16,75 +18,81 @@ export interface ClientLine {
   bareLF: boolean;
 }
 
-const LF = 0x0a;
-const CR = 0x0d;
+/** Bytes held before the socket is paused (raised by the ByteReader while a long line is read). */
+const HIGH_WATER_MARK = 64 * 1024;
+/** A preview shows 80 bytes; one more tells whether there was more to show. */
+const PREVIEW_BYTES = 81;
 
 /** Reads client lines and byte counts off the session's current socket, within a fixed bound. */
 export class LineReader {
-  private buffer: Buffer = Buffer.alloc(0);
-  /** Bytes at the front of `buffer` already known to hold no LF. */
-  private scanned = 0;
-  private ended = false;
+  private readonly reader: ByteReader;
   private socket: Duplex | undefined;
-  private wake: (() => void) | undefined;
-  private readonly highWaterMark: number;
-  private readonly onData = (chunk: Buffer) => {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    if (this.buffer.length >= this.highWaterMark) this.socket?.pause();
-    this.notify();
-  };
-  private readonly onEnd = () => {
-    this.ended = true;
-    this.notify();
-  };
+  private readonly onData = (chunk: Buffer) => this.reader.push(chunk);
+  private readonly onEnd = () => this.reader.end();
 
   /** @param maxLineLength longest line accepted, terminator excluded. */
-  constructor(readonly maxLineLength: number) {
-    this.highWaterMark = Math.max(maxLineLength + 2, 64 * 1024);
+  constructor(maxLineLength: number) {
+    this.reader = new ByteReader({
+      maxLineLength,
+      lineEnding: "lenient",
+      highWaterMark: Math.max(HIGH_WATER_MARK, maxLineLength + 2),
+    });
   }
 
-  /** Starts reading from `socket` (once at a time; {@link detach} first to move to another). */
+  /** Starts reading from `socket` (one at a time; {@link detach} first to move to another). */
   attach(socket: Duplex): void {
     this.socket = socket;
-    this.ended = false;
     socket.on("data", this.onData);
     socket.on("end", this.onEnd);
     socket.on("close", this.onEnd);
+    this.reader.setSource(socket);
+    // A socket that already finished will send no 'end' or 'close' for a read to wait on.
+    if (socket.readableEnded || socket.closed) this.reader.end();
   }
 
   /**
-   * Stops reading from the current socket and hands back whatever was received but not read —
-   * bytes that arrived before a TLS handshake should have started.
+   * Stops reading from the current socket and resolves to whatever was received but not read —
+   * bytes that arrived before a TLS handshake should have started. Reads wait until the next
+   * {@link attach}.
    */
-  detach(): Buffer {
+  async detach(): Promise<Buffer> {
     const socket = this.socket;
+    this.socket = undefined;
     if (socket) {
+      // Bytes Node already took off the wire but has not emitted yet belong to us too: while
+      // paused, read() hands them over (as 'data' events, since our listener is attached).
+      socket.pause();
+      while (socket.read() !== null) {}
       socket.off("data", this.onData);
       socket.off("end", this.onEnd);
       socket.off("close", this.onEnd);
+      this.reader.setSource(undefined);
       // A paused socket would starve whatever takes it over (the TLS layer of an upgrade).
       socket.resume();
     }
-    this.socket = undefined;
-    const left = this.buffer;
-    this.buffer = Buffer.alloc(0);
-    this.scanned = 0;
-    return left;
+    const parts: Buffer[] = [];
+    while (this.reader.buffered > 0) {
+      const chunk = await this.reader.readChunk();
+      if (chunk === null) break;
+      parts.push(chunk);
+    }
+    return Buffer.concat(parts);
   }
 
-  /** Marks the input as finished (the session is going away): pending and later reads fail. */
+  /** Marks the input as finished (the session is going away): once drained, reads fail. */
   end(): void {
-    this.onEnd();
+    this.reader.end();
   }
 
   /** What was received and not yet read, as a short preview; undefined when nothing is. */
-  pending(): string | undefined {
-    return this.buffer.length > 0 ? preview(this.buffer) : undefined;
+  async pending(): Promise<string | undefined> {
+    return this.reader.buffered > 0 ? preview(await this.peek(PREVIEW_BYTES)) : undefined;
   }
 
   /** Resolves once at least one unread byte is waiting, or the input has ended. */
   async waitForData(): Promise<void> {
-    while (this.buffer.length === 0 && !this.ended) await this.more();
+    const byte = await this.reader.readChunk(1);
+    if (byte !== null) this.reader.unshift(byte);
   }
 
   /**
@@ -93,24 +101,17 @@ export class LineReader {
    * @throws {ConnectionClosedError} when the input ends first; its `reason` quotes any partial line.
    */
   async readLine(): Promise<ClientLine> {
-    for (;;) {
-      const lf = this.buffer.indexOf(LF, this.scanned);
-      if (lf >= 0) {
-        const bareLF = lf === 0 || this.buffer[lf - 1] !== CR;
-        const line = this.buffer.subarray(0, bareLF ? lf : lf - 1);
-        if (line.length > this.maxLineLength) throw new LimitError("line", this.maxLineLength);
-        this.consume(lf + 1);
-        return { text: line.toString("utf8"), bareLF };
-      }
-      this.scanned = this.buffer.length;
-      if (this.buffer.length > this.maxLineLength + 1) throw new LimitError("line", this.maxLineLength);
-      if (this.ended) {
-        const partial =
-          this.buffer.length > 0 ? `: ${JSON.stringify(preview(this.buffer))} without a line ending` : "";
-        throw new ConnectionClosedError(`the client closed the connection${partial}`);
-      }
-      await this.more();
+    let line: Buffer | null;
+    try {
+      line = await this.reader.readLine();
+    } catch (error) {
+      // Our reader never ends with an error, so this is the input ending in the middle of a line.
+      if (!(error instanceof ConnectionClosedError) || this.reader.buffered === 0) throw error;
+      const partial = JSON.stringify(preview(await this.peek(PREVIEW_BYTES)));
+      throw new ConnectionClosedError(`the client closed the connection: ${partial} without a line ending`);
     }
+    if (line === null) throw new ConnectionClosedError("the client closed the connection");
+    return { text: line.toString("utf8"), bareLF: this.reader.lastLineEnding === "lf" };
   }
 
   /**
@@ -118,34 +119,27 @@ export class LineReader {
    * @throws {ConnectionClosedError} when the input ends first.
    */
   async readBytes(count: number): Promise<Buffer> {
-    while (this.buffer.length < count) {
-      if (this.ended)
-        throw new ConnectionClosedError(`the client closed the connection before ${count} bytes`);
-      await this.more();
+    try {
+      return await this.reader.readExactly(count);
+    } catch (error) {
+      if (!(error instanceof ConnectionClosedError)) throw error;
+      throw new ConnectionClosedError(`the client closed the connection before ${count} bytes`);
     }
-    const out = Buffer.from(this.buffer.subarray(0, count));
-    this.consume(count);
-    return out;
   }
 
-  private consume(count: number): void {
-    this.buffer = this.buffer.subarray(count);
-    this.scanned = 0;
-    if (this.buffer.length < this.highWaterMark) this.socket?.resume();
-  }
-
-  private more(): Promise<void> {
-    // Whoever waits for more input needs the socket flowing, whatever the high-water mark says.
-    this.socket?.resume();
-    return new Promise((resolve) => {
-      this.wake = resolve;
-    });
-  }
-
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+  /** Up to `max` unread bytes, left unread (taken off the reader and put back in front). */
+  private async peek(max: number): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    let size = 0;
+    while (size < max && this.reader.buffered > 0) {
+      const chunk = await this.reader.readChunk(max - size);
+      if (chunk === null) break;
+      parts.push(chunk);
+      size += chunk.length;
+    }
+    const head = Buffer.concat(parts, size);
+    this.reader.unshift(head);
+    return head;
   }
 }
 

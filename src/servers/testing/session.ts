@@ -261,7 +261,7 @@ export class ScriptedSession implements RecordedSession {
         this.mismatches.push({
           step: this.currentStep,
           expected: describeExpectation(expectation),
-          actual: this.reader.pending(),
+          actual: await this.reader.pending(),
           reason: "closed",
         });
       }
@@ -309,7 +309,7 @@ export class ScriptedSession implements RecordedSession {
       typeof options.certificate === "object"
         ? options.certificate
         : this.context.identity(options.certificate);
-    const early = this.reader.detach();
+    const early = await this.reader.detach();
     if (early.length > 0) {
       this.mismatches.push({
         step: this.currentStep,
