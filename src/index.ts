@@ -4,6 +4,7 @@
  * the loopback servers and the test harness live in `inetkit/servers`.
  */
 export * from "./errors.js";
+export * from "./ftp/index.js";
 export * from "./sasl/index.js";
 export * from "./textproto/index.js";
 export * from "./tools/timestamp.js";

@@ -1,0 +1,179 @@
+/**
+ * FTP data connections (RFC 959 §3.2, RFC 2428, RFC 4217 §9–10).
+ *
+ * Passive mode asks EPSV first and falls back to PASV; the address in a PASV reply is ignored and
+ * the control connection's peer is dialed instead (CVE-2020-8284, CVE-2021-4189) unless the caller
+ * opts in. Active mode listens on the control connection's local address and sends EPRT (or PORT),
+ * accepting only a connection from the control peer. With PROT P the data connection is a TLS
+ * client that resumes the control connection's TLS session, as vsftpd and ProFTPD require.
+ *
+ * The TLS handshake is started as soon as the socket exists but awaited only after the server's
+ * 1xx mark, so it cannot deadlock against servers that start TLS before or after sending it.
+ */
+import { once } from "node:events";
+import { createServer, isIP, type Server, type Socket } from "node:net";
+import { abortErrorFrom, TimeoutError } from "../errors.js";
+import { Connection } from "../transport/connection.js";
+import type { TlsOptions } from "../transport/dial.js";
+import type { Timeouts } from "../transport/timeouts.js";
+import type { TraceHook } from "../transport/trace.js";
+import type { FtpControl } from "./control.js";
+import { formatEprtArgument, formatPortArgument, parseEpsvReply, parsePasvReply } from "./replies.js";
+import type { DataMode } from "./types.js";
+
+export interface DataSettings {
+  mode: DataMode;
+  /** Dial the address a PASV reply names instead of the control peer (FTP bounce risk). */
+  trustPasvAddress: boolean;
+  /** PROT P is in force: wrap data connections in TLS. */
+  protect: () => boolean;
+  /** The host name certificates are checked against. */
+  tlsHost: string;
+  tls: TlsOptions;
+  timeouts: Timeouts;
+  onTrace?: TraceHook | undefined;
+}
+
+/** A data connection being set up: `ready` settles once it is connected (and TLS is up). */
+export interface PendingData {
+  ready: Promise<Connection>;
+  /** Gives up on it (the server refused the transfer command, or the caller aborted). */
+  cancel(): void;
+}
+
+export class DataConnector {
+  private epsv = true;
+  private eprt = true;
+
+  constructor(
+    private readonly control: FtpControl,
+    private readonly settings: DataSettings,
+  ) {}
+
+  /** Negotiates the data port (EPSV/PASV or EPRT/PORT) and starts connecting. */
+  async open(signal?: AbortSignal): Promise<PendingData> {
+    return this.settings.mode === "active" ? this.openActive(signal) : this.openPassive(signal);
+  }
+
+  private async openPassive(signal?: AbortSignal): Promise<PendingData> {
+    const peer = this.control.connection.addresses.remoteAddress ?? "127.0.0.1";
+    let host = peer;
+    let port: number;
+    if (this.epsv) {
+      await this.control.write(["EPSV"], { signal });
+      const reply = await this.control.readReply({ signal });
+      if (reply.code === 229) {
+        port = parseEpsvReply(reply.lines.join(" "));
+        return this.dial(host, port, signal);
+      }
+      // 500/502: not understood. IPv6 control connections have no PASV to fall back to.
+      if ((reply.code !== 500 && reply.code !== 502) || isIP(peer) === 6)
+        throw this.control.replyError(reply);
+      this.epsv = false;
+    }
+    const reply = await this.control.command(["PASV"], [227], { signal });
+    const announced = parsePasvReply(reply.lines.join(" "));
+    if (this.settings.trustPasvAddress) host = announced.host;
+    port = announced.port;
+    return this.dial(host, port, signal);
+  }
+
+  private async dial(host: string, port: number, signal?: AbortSignal): Promise<PendingData> {
+    const connection = await Connection.connect({
+      host,
+      port,
+      timeouts: this.settings.timeouts,
+      signal,
+      tlsHost: this.settings.tlsHost,
+      tls: this.settings.tls,
+      onTrace: undefined,
+    });
+    const ready = this.secure(connection, signal);
+    ready.catch(() => {});
+    return { ready, cancel: () => connection.destroy() };
+  }
+
+  private async openActive(signal?: AbortSignal): Promise<PendingData> {
+    const { localAddress = "127.0.0.1", remoteAddress } = this.control.connection.addresses;
+    const local = localAddress.startsWith("::ffff:") ? localAddress.slice(7) : localAddress;
+    const server = createServer({ pauseOnConnect: true });
+    server.listen(0, local);
+    await once(server, "listening");
+    const port = (server.address() as { port: number }).port;
+    try {
+      if (this.eprt) {
+        await this.control.write(["EPRT", formatEprtArgument(local, port)], { signal });
+        const reply = await this.control.readReply({ signal });
+        if (reply.code >= 500 && reply.code <= 502 && isIP(local) === 4) {
+          this.eprt = false;
+        } else {
+          this.control.check(reply, [200]);
+        }
+      }
+      if (!this.eprt)
+        await this.control.command(["PORT", formatPortArgument(local, port)], [200], { signal });
+    } catch (error) {
+      server.close();
+      throw error;
+    }
+    const accepted = this.accept(server, remoteAddress, signal);
+    const ready = accepted.then((socket) => {
+      const connection = new Connection(socket, {
+        label: `${this.control.connection.label} (data)`,
+        tlsHost: this.settings.tlsHost,
+        tls: this.settings.tls,
+        timeouts: this.settings.timeouts,
+      });
+      return this.secure(connection, signal);
+    });
+    ready.catch(() => {});
+    return { ready, cancel: () => server.close() };
+  }
+
+  /** Waits for the server's data connection from the control peer; others are refused. */
+  private accept(server: Server, peer: string | undefined, signal?: AbortSignal): Promise<Socket> {
+    const limit = this.settings.timeouts.data;
+    const context = this.control.connection.context();
+    return new Promise<Socket>((resolve, reject) => {
+      const finish = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        server.off("connection", onConnection);
+        server.close();
+      };
+      const onConnection = (socket: Socket) => {
+        if (
+          peer !== undefined &&
+          socket.remoteAddress !== peer &&
+          socket.remoteAddress !== `::ffff:${peer}`
+        ) {
+          socket.destroy();
+          return;
+        }
+        finish();
+        socket.resume();
+        resolve(socket);
+      };
+      const onAbort = () => {
+        finish();
+        reject(abortErrorFrom(signal!, context));
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(new TimeoutError("data", limit, context));
+      }, limit);
+      timer.unref();
+      server.on("connection", onConnection);
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /** Upgrades a fresh data connection to TLS (resuming the control session) when PROT P is on. */
+  private async secure(connection: Connection, signal?: AbortSignal): Promise<Connection> {
+    if (!this.settings.protect()) return connection;
+    const session = this.control.connection.tlsSession;
+    await connection.upgradeToTls({ ...this.settings.tls, session }, { signal });
+    return connection;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * One FTP transfer over a data connection (RFC 959 §3.2–3.3, §4.1.3): open the data connection,
+ * send the transfer command, expect a 1xx mark, move the bytes, and finish only when BOTH the data
+ * connection has ended AND the final 2xx reply has arrived — in either order (curl PR#12841,
+ * FluentFTP#1059). An abort through the caller's signal drops the data connection, sends ABOR and
+ * reads the server's 426/226 so the control connection stays usable.
+ */
+import { abortErrorFrom, ConnectionClosedError, ReplyError } from "../errors.js";
+import type { CommandPart } from "../textproto/write-line.js";
+import type { Connection } from "../transport/connection.js";
+import { type FtpControl, matches } from "./control.js";
+import type { DataConnector } from "./data.js";
+
+/** Progress of a transfer: bytes moved so far (counting a resumed part), and the total when known. */
+export interface TransferProgress {
+  bytes: number;
+  total?: number | undefined;
+}
+
+export interface TransferRun {
+  control: FtpControl;
+  data: DataConnector;
+  /** The transfer command: `["RETR", path]`, `["STOR", path]`, `["MLSD", path]`… */
+  command: readonly CommandPart[];
+  /** Sent as `REST n` first (RFC 3659 §5) when above 0. */
+  restAt?: number | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Runs a download-direction transfer: `consume` receives the data stream and must read it to the
+ * end. Resolves to the final reply's text lines.
+ */
+export async function receive(
+  run: TransferRun,
+  consume: (chunks: AsyncIterable<Buffer>) => Promise<void>,
+): Promise<void> {
+  await transfer(run, async (connection) => {
+    await consume(connection.stream({ phase: "data", signal: run.signal }));
+  });
+}
+
+/**
+ * Runs an upload-direction transfer: `produce` writes through `write` (which applies
+ * backpressure and the data-phase limit); the data connection is then closed so the server sees
+ * the end of the file.
+ */
+export async function send(
+  run: TransferRun,
+  produce: (write: (chunk: Buffer) => Promise<void>) => Promise<void>,
+): Promise<void> {
+  await transfer(run, async (connection) => {
+    await produce((chunk) => connection.write(chunk, { phase: "data", signal: run.signal }));
+    await connection.end(connection.timeouts.data);
+    if (!connection.isOpen && connection.error) throw connection.error;
+  });
+}
+
+async function transfer(run: TransferRun, move: (connection: Connection) => Promise<void>): Promise<void> {
+  const { control, signal } = run;
+  if (signal?.aborted) throw abortErrorFrom(signal, control.connection.context());
+  const pending = await run.data.open(signal);
+  let connection: Connection | undefined;
+  try {
+    if (run.restAt !== undefined && run.restAt > 0) await control.command(["REST", run.restAt], [350]);
+    await control.write(run.command);
+    const mark = await control.readReply();
+    if (!matches(mark.code, [1])) throw control.replyError(mark);
+    connection = await pending.ready;
+    await move(connection);
+  } catch (error) {
+    pending.cancel();
+    connection?.destroy();
+    // A refusal of REST or of the command itself already ended the exchange.
+    if (!(error instanceof ReplyError)) await recover(control);
+    throw error;
+  }
+  const final = await control.readReply();
+  if (!matches(final.code, [2])) throw control.replyError(final);
+}
+
+/**
+ * After a failed or aborted data transfer (the caller's abort, a stalled or dropped data
+ * connection, a local write error), puts the control connection back in step: it sends ABOR
+ * (RFC 959 §4.1.3) and reads what the server owes — 426 followed by 226, or 226 alone — within
+ * the command limit. If that fails too, the control connection is dropped.
+ */
+async function recover(control: FtpControl): Promise<void> {
+  const connection = control.connection;
+  if (!connection.isOpen) return;
+  try {
+    await control.write(["ABOR"]);
+    const reply = await control.readReply();
+    if (reply.code === 426 || reply.code === 451) await control.readReply();
+  } catch {
+    connection.destroy(
+      new ConnectionClosedError("the control connection did not recover after an aborted transfer"),
+    );
+  }
+}
