@@ -13,11 +13,13 @@ export interface OptionSpec {
   /** Placeholder shown in help (`HOST`, `PORT`, `SECONDS`). */
   value?: string;
   description: string;
+  /** May be given more than once (`--user a:1 --user b:2`): the value is then a list. */
+  multiple?: boolean;
 }
 
 /** What a parsed command line holds. */
 export interface ParsedArgs {
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
 }
 
@@ -85,6 +87,13 @@ export function parseSeconds(text: string | undefined, option: string, fallback:
     );
   }
   return Math.round(seconds * 1000);
+}
+
+/** Every value of a repeatable (`multiple`) string option, in order; `[]` when not given. */
+export function stringsOption(args: ParsedArgs, name: string): string[] {
+  const value = args.values[name];
+  if (Array.isArray(value)) return value;
+  return typeof value === "string" ? [value] : [];
 }
 
 /** The string value of an option, if given. */

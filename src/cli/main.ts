@@ -14,6 +14,7 @@ import {
   type ParsedArgs,
 } from "./command.js";
 import { demoCommand } from "./commands/demo.js";
+import { serveGroup } from "./commands/serve.js";
 import { tcpGroup } from "./commands/tcp.js";
 import { udpGroup } from "./commands/udp.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
@@ -21,7 +22,7 @@ import { commandHelp, groupHelp, topHelp } from "./help.js";
 import { type CliIo, Output } from "./output.js";
 
 /** Every group and top-level command, in the order `inet --help` lists them. */
-export const ENTRIES: ReadonlyArray<GroupSpec | CommandSpec> = [tcpGroup, udpGroup, demoCommand];
+export const ENTRIES: ReadonlyArray<GroupSpec | CommandSpec> = [tcpGroup, udpGroup, serveGroup, demoCommand];
 
 /** The package version, read from package.json (the same path from src/cli/ and dist/cli/). */
 export function version(): string {
@@ -164,7 +165,11 @@ function findCommand(
 function parseCommandLine(command: CommandSpec, args: string[]): ParsedArgs {
   const options: NonNullable<ParseArgsConfig["options"]> = {};
   for (const option of [...command.options, ...COMMON_OPTIONS]) {
-    options[option.name] = option.short ? { type: option.type, short: option.short } : { type: option.type };
+    options[option.name] = {
+      type: option.type,
+      ...(option.short ? { short: option.short } : {}),
+      ...(option.multiple ? { multiple: true } : {}),
+    };
   }
   try {
     const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
