@@ -220,6 +220,11 @@ export class FtpClient {
     };
   }
 
+  /** True until the control connection closed or failed. */
+  get isOpen(): boolean {
+    return this.control.connection.isOpen;
+  }
+
   /** FEAT as announced after login (RFC 2389). */
   async features(): Promise<FtpFeatures> {
     return this.featureMap;

@@ -6,5 +6,6 @@
 export { FtpClient, type FtpConnectOptions, type FtpListOptions, type FtpSession } from "./client.js";
 export type { DownloadOptions, TransferResult, UploadOptions, UploadSource } from "./files.js";
 export { ListingParser, parseListing, parseListLine, parseMlsdLine } from "./list/index.js";
+export { FtpPool, type FtpPoolOptions } from "./pool.js";
 export type { TransferProgress } from "./transfer.js";
 export type { DataMode, FileInfo, FileType, FtpFeatures, TransferType } from "./types.js";

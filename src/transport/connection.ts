@@ -90,6 +90,8 @@ export class Connection {
     this.latestSession = session;
   };
   private closedFlag = false;
+  /** Set by end() and destroy(): the connection takes no new work from then on. */
+  private closing = false;
   /** Waits (other than reads, which the reader ends itself) to reject when the connection is destroyed. */
   private readonly deathWatchers = new Set<(error: InetError) => void>();
   private resolveClosed!: () => void;
@@ -185,7 +187,7 @@ export class Connection {
 
   /** True until the connection closed or failed. */
   get isOpen(): boolean {
-    return !this.closedFlag && this.failure === undefined;
+    return !this.closedFlag && !this.closing && this.failure === undefined;
   }
 
   /** The error that ended the connection, if it failed. */
@@ -445,6 +447,7 @@ export class Connection {
    * close, then destroys the socket. Never rejects.
    */
   async end(wait = 2000): Promise<void> {
+    this.closing = true;
     if (!this.closedFlag) {
       this.socket.end();
       const timer = setTimeout(() => this.socket.destroy(), wait);
@@ -456,6 +459,7 @@ export class Connection {
 
   /** Drops the connection at once. With an error, every pending and later operation rejects with it. */
   destroy(error?: InetError): void {
+    this.closing = true;
     if (error && !this.failure) {
       this.failure = error;
       for (const reject of this.deathWatchers) reject(error);

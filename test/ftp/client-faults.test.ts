@@ -305,6 +305,68 @@ describe("FtpClient against scripted servers", () => {
     ftp.close();
   });
 
+  it("bounds a LIST that never ends", async () => {
+    await using server = await startScriptedServer(async (session) => {
+      await loginPreamble(session, { features: [] });
+      await session.expectLine("TYPE A");
+      await session.sendLine("200 ascii");
+      const data = await answerEpsv(session);
+      await session.expectLine("LIST");
+      await session.sendLine("150 here comes a long one");
+      const socket = await data.accepted;
+      const line = Buffer.from(
+        "-rw-r--r--    1 ftp      ftp             1 Jan 31 12:00 file\r\n".repeat(1000),
+      );
+      const pump = () => {
+        while (!socket.destroyed && socket.write(line)) {}
+        if (!socket.destroyed) socket.once("drain", pump);
+      };
+      pump();
+      await session.expectLine("ABOR");
+      socket.destroy();
+      await session.sendLine("426 aborted");
+      await session.sendLine("226 abort done");
+      await session.expectLine("PWD");
+      await session.sendLine('257 "/" still here');
+      await session.stall();
+    });
+    const ftp = await FtpClient.connect(`ftp://127.0.0.1:${server.port}`, { maxListingBytes: 1024 * 1024 });
+    await assert.rejects(
+      ftp.list(),
+      (error: unknown) => error instanceof LimitError && error.limit === 1024 * 1024,
+    );
+    assert.equal(await ftp.pwd(), "/", "ABOR put the control connection back in step");
+    ftp.close();
+  });
+
+  it("returns hostile names in a listing as data, untouched", async () => {
+    const names = ["../../etc/passwd", "a/b", "evil\x1b[2Jname", "..", "."];
+    await using server = await startScriptedServer(async (session) => {
+      await loginPreamble(session, { features: [] });
+      await session.expectLine("TYPE A");
+      await session.sendLine("200 ascii");
+      const data = await answerEpsv(session);
+      await session.expectLine("LIST /x");
+      await session.sendLine("150 ok");
+      const socket = await data.accepted;
+      socket.end(
+        names.map((n) => `-rw-r--r--    1 ftp      ftp             1 Jan 31 12:00 ${n}\r\n`).join(""),
+      );
+      // 226 long after the data ended: the client waits for it.
+      await session.delay(300);
+      await session.sendLine("226 done");
+      await session.stall();
+    });
+    const ftp = await FtpClient.connect(`ftp://127.0.0.1:${server.port}`);
+    const entries = await ftp.list("/x");
+    assert.deepEqual(
+      entries.map((e) => e.name),
+      ["../../etc/passwd", "a/b", "evil\x1b[2Jname"],
+      "only . and .. are left out; everything else is the tools' to judge",
+    );
+    ftp.close();
+  });
+
   it("refuses CR/LF in a path before anything is sent", async () => {
     await using server = await startScriptedServer(async (session) => {
       await loginPreamble(session);
