@@ -3,12 +3,13 @@
  * Each protocol contributes its steps to {@link DEMO_STEPS}.
  */
 import { type CommandSpec, parseSeconds, stringOption } from "../command.js";
+import { ftpSteps } from "../demo/ftp.js";
 import { socketSteps } from "../demo/sockets.js";
 import { type DemoStep, runDemo } from "../demo/steps.js";
 import { EXIT } from "../exit-codes.js";
 
 /** The steps `inet demo` runs, in order. */
-export const DEMO_STEPS: readonly DemoStep[] = [...socketSteps];
+export const DEMO_STEPS: readonly DemoStep[] = [...socketSteps, ...ftpSteps];
 
 export const demoCommand: CommandSpec = {
   name: "demo",
