@@ -16,12 +16,13 @@ if (!contender || paramsJson === undefined) {
 }
 const params = JSON.parse(paramsJson) as Params;
 const before = process.cpuUsage();
-const { ms, bytes } = await contender.run(params);
+const outcome = await contender.run(params);
 const cpu = process.cpuUsage(before);
+// A contender running an external program reports that program's CPU time and peak RSS.
 const result: RunResult = {
-  ms,
-  bytes,
-  cpuMs: (cpu.user + cpu.system) / 1000,
-  maxRSS: process.resourceUsage().maxRSS,
+  ms: outcome.ms,
+  bytes: outcome.bytes,
+  cpuMs: outcome.cpuMs ?? (cpu.user + cpu.system) / 1000,
+  maxRSS: outcome.maxRSS ?? process.resourceUsage().maxRSS,
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);

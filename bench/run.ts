@@ -87,6 +87,26 @@ async function benchmark(
   }
 }
 
+/** For listing workloads: the throughput column becomes entries per second. */
+function perEntry(summaries: readonly Summary[]): Summary[] {
+  return summaries.map((s) => ({ ...s, mibPerSecond: s.runs[0]!.bytes / (s.medianMs / 1000) }));
+}
+
+/** Each `ours` contender against every other one: throughput ratio, > 1 when ours is faster. */
+function ratios(summaries: readonly Summary[]): string[] {
+  const lines: string[] = [];
+  for (const ours of summaries.filter((s) => s.contender.role === "ours")) {
+    for (const other of summaries.filter((s) => s !== ours)) {
+      const median = (other.medianMs / ours.medianMs).toFixed(2);
+      const best = (other.minMs / ours.minMs).toFixed(2);
+      lines.push(
+        `- ${ours.contender.name} ÷ ${other.contender.name}: ${median} (median), ${best} (best run)`,
+      );
+    }
+  }
+  return lines;
+}
+
 async function run(): Promise<number> {
   const { values, positionals } = parseArgs({
     args: process.argv.slice(2),
@@ -132,9 +152,14 @@ async function run(): Promise<number> {
       throw new Error(`--only leaves fewer than two contenders in ${chosen.name}`);
     const bytes = values.bytes === undefined ? workload.defaultBytes : parseBytes(values.bytes);
     console.log(`\n## ${workload.name}: ${workload.description}`);
-    console.log(`${bytes} bytes, ${runs} runs per contender (+1 warm-up), each in its own process\n`);
-    const summaries = await benchmark(workload, runs, bytes, (text) => process.stderr.write(`  ${text}\n`));
-    console.log(table(summaries));
+    const unit = workload.unit === "entries" ? "entries" : "bytes";
+    console.log(`${bytes} ${unit}, ${runs} runs per contender (+1 warm-up), each in its own process\n`);
+    const measured = await benchmark(workload, runs, bytes, (text) => process.stderr.write(`  ${text}\n`));
+    const summaries = workload.unit === "entries" ? perEntry(measured) : measured;
+    const text = table(summaries);
+    console.log(workload.unit === "entries" ? text.replace("MiB/s (median)", "entries/s (median)") : text);
+    console.log("");
+    for (const line of ratios(summaries)) console.log(line);
     console.log("");
     for (const c of workload.contenders) console.log(`- ${c.name} (${c.role}): ${c.description}`);
   }

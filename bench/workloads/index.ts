@@ -1,5 +1,8 @@
 /** Every benchmark workload, by name. */
 import type { Workload } from "../types.js";
+import { ftpDownload } from "./ftp-download.js";
+import { ftpList, ftpMlsd } from "./ftp-list.js";
+import { ftpUpload } from "./ftp-upload.js";
 import { loopbackReceive } from "./loopback-receive.js";
 
-export const WORKLOADS: readonly Workload[] = [loopbackReceive];
+export const WORKLOADS: readonly Workload[] = [loopbackReceive, ftpDownload, ftpUpload, ftpList, ftpMlsd];
