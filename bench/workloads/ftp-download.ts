@@ -3,7 +3,7 @@
  * vsftpd, to nowhere: each client's discarding sink. Setup writes the file once into the served
  * folder (so it is in the page cache for every run); vsftpd sends it with sendfile().
  *
- * - `inetkit`: `FtpClient.connect()` + `download(path, writable)` into a Writable that drops chunks;
+ * - `inetkit`: `FtpClient.connect()` + `download(remote, "/dev/null")`, like curl -o /dev/null;
  * - `inetkit-plain`: the same, bundled and run by plain `node` (no tsx in the process);
  * - `node-net`: the ceiling, a bare `net.Socket` exchange written inline (USER, PASS, TYPE I,
  *   EPSV, RETR; the data socket drained through 'data' events): the best a Node client can do
@@ -216,7 +216,7 @@ export const ftpDownload: Workload = {
     {
       name: "inetkit",
       role: "ours",
-      description: "FtpClient.connect() + download(path, writable) into a Writable that drops chunks",
+      description: "FtpClient.connect() + download(remote, /dev/null), like curl -o /dev/null",
       run: inetkit,
     },
     {

@@ -8,7 +8,7 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { FtpClient } from "../../src/ftp/client.js";
 import type { ContenderResult } from "../types.js";
-import { discard, type FtpParams, timed } from "./ftp-common.js";
+import { type FtpParams, timed } from "./ftp-common.js";
 
 /** The operations the plain-node entry can run, by name. */
 export type InetkitOperation = "download" | "upload" | "list" | "mlsd";
@@ -21,20 +21,20 @@ function connect(p: FtpParams): Promise<FtpClient> {
   });
 }
 
-/** `download(remote, writable)` into a Writable that counts and drops. */
+/** `download(remote, "/dev/null")`: to a path, as curl's `-o /dev/null` (reused read buffers apply). */
 export async function inetkitDownload(p: FtpParams, remote: string): Promise<ContenderResult> {
-  const sink = discard();
+  let bytes = 0;
   const {
     value: client,
     ms,
     cpuMs,
   } = await timed(p, async () => {
     const client = await connect(p);
-    await client.download(remote, sink);
+    bytes = (await client.download(remote, "/dev/null")).bytes;
     return client;
   });
   await client.quit();
-  return { ms, bytes: sink.received, cpuMs };
+  return { ms, bytes, cpuMs };
 }
 
 /** `upload(localPath, remote)`; the byte count is the stored file's size on the server's disk. */

@@ -15,6 +15,7 @@ import { createServer, isIP, type Server, type Socket } from "node:net";
 import { abortErrorFrom, TimeoutError } from "../errors.js";
 import { Connection } from "../transport/connection.js";
 import type { TlsOptions } from "../transport/dial.js";
+import { PooledReceiver } from "../transport/pooled-receive.js";
 import type { Timeouts } from "../transport/timeouts.js";
 import type { TraceHook } from "../transport/trace.js";
 import type { FtpControl } from "./control.js";
@@ -34,9 +35,17 @@ export interface DataSettings {
   onTrace?: TraceHook | undefined;
 }
 
+/**
+ * A connected data channel: a {@link Connection}, or, for a plain passive download whose consumer
+ * allows it, a {@link PooledReceiver} reading into reused buffers.
+ */
+export type DataChannel =
+  | { connection: Connection; receiver?: undefined }
+  | { receiver: PooledReceiver; connection?: undefined };
+
 /** A data connection being set up: `ready` settles once it is connected (and TLS is up). */
 export interface PendingData {
-  ready: Promise<Connection>;
+  ready: Promise<DataChannel>;
   /** Gives up on it (the server refused the transfer command, or the caller aborted). */
   cancel(): void;
 }
@@ -50,12 +59,17 @@ export class DataConnector {
     private readonly settings: DataSettings,
   ) {}
 
-  /** Negotiates the data port (EPSV/PASV or EPRT/PORT) and starts connecting. */
-  async open(signal?: AbortSignal): Promise<PendingData> {
-    return this.settings.mode === "active" ? this.openActive(signal) : this.openPassive(signal);
+  /**
+   * Negotiates the data port (EPSV/PASV or EPRT/PORT) and starts connecting. With `pooled`, a
+   * plain passive channel reads into reused buffers (the consumer must be done with each chunk
+   * when its promise resolves).
+   */
+  async open(signal?: AbortSignal, options: { pooled?: boolean } = {}): Promise<PendingData> {
+    if (this.settings.mode === "active") return this.openActive(signal);
+    return this.openPassive(signal, options.pooled === true && !this.settings.protect());
   }
 
-  private async openPassive(signal?: AbortSignal): Promise<PendingData> {
+  private async openPassive(signal?: AbortSignal, pooled = false): Promise<PendingData> {
     const peer = this.control.connection.addresses.remoteAddress ?? "127.0.0.1";
     let host = peer;
     let port: number;
@@ -64,7 +78,7 @@ export class DataConnector {
       const reply = await this.control.readReply({ signal });
       if (reply.code === 229) {
         port = parseEpsvReply(reply.lines.join(" "));
-        return this.dial(host, port, signal);
+        return this.dial(host, port, signal, pooled);
       }
       // 500/502: not understood. IPv6 control connections have no PASV to fall back to.
       if ((reply.code !== 500 && reply.code !== 502) || isIP(peer) === 6)
@@ -75,10 +89,20 @@ export class DataConnector {
     const announced = parsePasvReply(reply.lines.join(" "));
     if (this.settings.trustPasvAddress) host = announced.host;
     port = announced.port;
-    return this.dial(host, port, signal);
+    return this.dial(host, port, signal, pooled);
   }
 
-  private async dial(host: string, port: number, signal?: AbortSignal): Promise<PendingData> {
+  private async dial(host: string, port: number, signal?: AbortSignal, pooled = false): Promise<PendingData> {
+    if (pooled) {
+      const receiver = await PooledReceiver.connect({
+        host,
+        port,
+        timeout: this.settings.timeouts.connect,
+        signal,
+        label: `${this.control.connection.label} (data)`,
+      });
+      return { ready: Promise.resolve({ receiver }), cancel: () => receiver.destroy() };
+    }
     const connection = await Connection.connect({
       host,
       port,
@@ -88,7 +112,7 @@ export class DataConnector {
       tls: this.settings.tls,
       onTrace: undefined,
     });
-    const ready = this.secure(connection, signal);
+    const ready = this.secure(connection, signal).then((secured) => ({ connection: secured }));
     ready.catch(() => {});
     return { ready, cancel: () => connection.destroy() };
   }
@@ -117,7 +141,7 @@ export class DataConnector {
       throw error;
     }
     const accepted = this.accept(server, remoteAddress, signal);
-    const ready = accepted.then((socket) => {
+    const ready: Promise<Connection> = accepted.then((socket) => {
       const connection = new Connection(socket, {
         label: `${this.control.connection.label} (data)`,
         tlsHost: this.settings.tlsHost,
@@ -126,8 +150,9 @@ export class DataConnector {
       });
       return this.secure(connection, signal);
     });
-    ready.catch(() => {});
-    return { ready, cancel: () => server.close() };
+    const channel = ready.then((secured): DataChannel => ({ connection: secured }));
+    channel.catch(() => {});
+    return { ready: channel, cancel: () => server.close() };
   }
 
   /** Waits for the server's data connection from the control peer; others are refused. */

@@ -9,13 +9,13 @@
  */
 import { once } from "node:events";
 import { constants, createReadStream } from "node:fs";
-import { lstat, open, rename, rm, utimes } from "node:fs/promises";
+import { lstat, open, rename, rm, stat, utimes } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { InvalidArgumentError, ProtocolError, ReplyError } from "../errors.js";
 import { CrlfToLf, LfToCrlf } from "./ascii.js";
 import type { FtpControl } from "./control.js";
 import type { DataConnector } from "./data.js";
-import { receive, send, type TransferProgress } from "./transfer.js";
+import { receiveInto, send, type TransferProgress } from "./transfer.js";
 import type { TransferType } from "./types.js";
 
 export interface DownloadOptions {
@@ -95,6 +95,11 @@ async function downloadToPath(
   path: string,
   options: DownloadOptions & { type: TransferType; total: number | undefined },
 ): Promise<TransferResult> {
+  const existingTarget = await stat(path).catch(() => undefined);
+  if (existingTarget && !existingTarget.isFile() && !existingTarget.isDirectory()) {
+    // A device or a FIFO (/dev/null, a pipe): there is nothing to rename, write in place.
+    return downloadInPlace(context, remote, path, options);
+  }
   const part = `${path}.part`;
   const remoteTime = await context.modifiedOf(remote, options.signal);
   let offset = options.offset ?? 0;
@@ -129,7 +134,8 @@ async function downloadToPath(
         async (chunk) => {
           await file.write(chunk);
         },
-        { ...options, offset },
+        // A file write is finished with the chunk when it resolves: reused read buffers are safe.
+        { ...options, offset, reusable: true },
       );
     }
     await file.sync();
@@ -145,12 +151,39 @@ async function downloadToPath(
   return { bytes, size: options.total };
 }
 
+async function downloadInPlace(
+  context: TransferContext,
+  remote: string,
+  path: string,
+  options: DownloadOptions & { type: TransferType; total: number | undefined },
+): Promise<TransferResult> {
+  const file = await open(path, constants.O_WRONLY);
+  try {
+    const bytes = await retrieve(
+      context,
+      remote,
+      async (chunk) => {
+        await file.write(chunk);
+      },
+      { ...options, offset: options.offset ?? 0, reusable: true },
+    );
+    return { bytes, size: options.total };
+  } finally {
+    await file.close();
+  }
+}
+
 /** RETR into `sink`; checks the byte count against SIZE. Resolves to the bytes received. */
 async function retrieve(
   context: TransferContext,
   remote: string,
   sink: (chunk: Buffer) => Promise<void>,
-  options: DownloadOptions & { type: TransferType; offset: number; total: number | undefined },
+  options: DownloadOptions & {
+    type: TransferType;
+    offset: number;
+    total: number | undefined;
+    reusable?: boolean;
+  },
 ): Promise<number> {
   const { offset, total, onProgress } = options;
   if (total !== undefined && offset > total) {
@@ -159,7 +192,7 @@ async function retrieve(
   await context.setType(options.type, options.signal);
   const convert = options.type === "ascii" ? new CrlfToLf() : undefined;
   let received = 0;
-  await receive(
+  await receiveInto(
     {
       control: context.control,
       data: context.data,
@@ -167,16 +200,13 @@ async function retrieve(
       restAt: offset,
       signal: options.signal,
     },
-    async (chunks) => {
-      for await (const chunk of chunks) {
-        received += chunk.length;
-        const out = convert ? convert.push(chunk) : chunk;
-        if (out.length > 0) await sink(out);
-        onProgress?.({ bytes: offset + received, total });
-      }
-      const tail = convert?.end();
-      if (tail && tail.length > 0) await sink(tail);
+    async (chunk) => {
+      received += chunk.length;
+      const out = convert ? convert.push(chunk) : chunk;
+      if (out.length > 0) await sink(out);
+      onProgress?.({ bytes: offset + received, total });
     },
+    { reusable: options.reusable === true && !convert },
   ).catch((error: unknown) => {
     if (error instanceof ReplyError && offset > 0 && error.command?.startsWith("REST")) {
       throw new ProtocolError(
@@ -189,6 +219,8 @@ async function retrieve(
     }
     throw error;
   });
+  const tail = convert?.end();
+  if (tail && tail.length > 0) await sink(tail);
   if (total !== undefined && options.type === "binary" && offset + received !== total) {
     // A server that ignored REST sends the whole file again; one that dropped data sends less.
     throw new ProtocolError(

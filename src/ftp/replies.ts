@@ -199,30 +199,43 @@ export function parsePwdReply(text: string): string {
  * the third are dropped. Never throws.
  */
 export function parseTimeVal(text: string): Date | undefined {
-  if (text.length < 14) return undefined;
-  const whole = decimal(text.slice(0, 14), 14);
-  if (whole === undefined) return undefined;
+  // Read by character code, without slicing: MLSD gives one of these per entry.
+  if (text.length < 14 || !digitsAt(text, 0, 14)) return undefined;
   let millis = 0;
   if (text.length > 14) {
-    const fraction = text.slice(15);
-    if (text[14] !== "." || decimal(fraction, 64) === undefined) return undefined;
-    millis = Number(fraction.slice(0, 3).padEnd(3, "0"));
+    if (text.charCodeAt(14) !== 0x2e || text.length === 15 || text.length > 15 + 64) return undefined;
+    if (!digitsAt(text, 15, text.length)) return undefined;
+    // The first three fraction digits, as milliseconds (`.5` is 500).
+    for (let i = 15; i < 18; i += 1) millis = millis * 10 + (i < text.length ? text.charCodeAt(i) - 0x30 : 0);
   }
-  const field = (from: number, to: number): number => Number(text.slice(from, to));
-  const year = field(0, 4);
-  const month = field(4, 6);
-  const day = field(6, 8);
-  const hour = field(8, 10);
-  const minute = field(10, 12);
-  const second = field(12, 14);
+  const year = digitsValue(text, 0, 4);
+  const month = digitsValue(text, 4, 6);
+  const day = digitsValue(text, 6, 8);
+  const hour = digitsValue(text, 8, 10);
+  const minute = digitsValue(text, 10, 12);
+  const second = digitsValue(text, 12, 14);
   if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month - 1)) {
     return undefined;
   }
   if (hour > 23 || minute > 59 || second > 60) return undefined;
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute, second, millis);
-  return date;
+  // Year ≥ 1000, so Date.UTC's reading of years 0-99 as 19xx cannot apply.
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis));
+}
+
+/** Whether `text[from..to)` is all ASCII digits. */
+function digitsAt(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
+}
+
+/** The value of the ASCII digits `text[from..to)` (checked by the caller). */
+function digitsValue(text: string, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i += 1) value = value * 10 + (text.charCodeAt(i) - 0x30);
+  return value;
 }
 
 /** Days in a month (0-based) of the proleptic Gregorian calendar. */

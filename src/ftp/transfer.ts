@@ -7,9 +7,8 @@
  */
 import { abortErrorFrom, ConnectionClosedError, ReplyError } from "../errors.js";
 import type { CommandPart } from "../textproto/write-line.js";
-import type { Connection } from "../transport/connection.js";
 import { type FtpControl, matches } from "./control.js";
-import type { DataConnector } from "./data.js";
+import type { DataChannel, DataConnector } from "./data.js";
 
 /** Progress of a transfer: bytes moved so far (counting a resumed part), and the total when known. */
 export interface TransferProgress {
@@ -35,8 +34,31 @@ export async function receive(
   run: TransferRun,
   consume: (chunks: AsyncIterable<Buffer>) => Promise<void>,
 ): Promise<void> {
-  await transfer(run, async (connection) => {
-    await consume(connection.stream({ phase: "data", signal: run.signal }));
+  await transfer(run, false, async (channel) => {
+    await consume(channel.connection!.stream({ phase: "data", signal: run.signal }));
+  });
+}
+
+/**
+ * Runs a download-direction transfer chunk by chunk into `sink`. With `reusable` (the sink is done
+ * with each chunk when its promise resolves, as a file write is), a plain passive data connection
+ * reads into a pool of reused buffers instead of allocating per read.
+ */
+export async function receiveInto(
+  run: TransferRun,
+  sink: (chunk: Buffer) => Promise<void>,
+  options: { reusable: boolean },
+): Promise<void> {
+  await transfer(run, options.reusable, async (channel) => {
+    if (channel.receiver) {
+      await channel.receiver.receive(sink, {
+        timeout: run.control.connection.timeouts.data,
+        signal: run.signal,
+      });
+      return;
+    }
+    for await (const chunk of channel.connection.stream({ phase: "data", signal: run.signal }))
+      await sink(chunk);
   });
 }
 
@@ -49,28 +71,34 @@ export async function send(
   run: TransferRun,
   produce: (write: (chunk: Buffer) => Promise<void>) => Promise<void>,
 ): Promise<void> {
-  await transfer(run, async (connection) => {
+  await transfer(run, false, async (channel) => {
+    const connection = channel.connection!;
     await produce((chunk) => connection.write(chunk, { phase: "data", signal: run.signal }));
     await connection.end(connection.timeouts.data);
     if (!connection.isOpen && connection.error) throw connection.error;
   });
 }
 
-async function transfer(run: TransferRun, move: (connection: Connection) => Promise<void>): Promise<void> {
+async function transfer(
+  run: TransferRun,
+  pooled: boolean,
+  move: (channel: DataChannel) => Promise<void>,
+): Promise<void> {
   const { control, signal } = run;
   if (signal?.aborted) throw abortErrorFrom(signal, control.connection.context());
-  const pending = await run.data.open(signal);
-  let connection: Connection | undefined;
+  const pending = await run.data.open(signal, { pooled });
+  let channel: DataChannel | undefined;
   try {
     if (run.restAt !== undefined && run.restAt > 0) await control.command(["REST", run.restAt], [350]);
     await control.write(run.command);
     const mark = await control.readReply();
     if (!matches(mark.code, [1])) throw control.replyError(mark);
-    connection = await pending.ready;
-    await move(connection);
+    channel = await pending.ready;
+    await move(channel);
   } catch (error) {
     pending.cancel();
-    connection?.destroy();
+    channel?.connection?.destroy();
+    channel?.receiver?.destroy();
     // A refusal of REST or of the command itself already ended the exchange.
     if (!(error instanceof ReplyError)) await recover(control);
     throw error;

@@ -45,6 +45,8 @@ export interface DialOptions {
   signal?: AbortSignal | undefined;
   /** Disable Nagle's algorithm (default true: command protocols are request/response). */
   noDelay?: boolean;
+  /** Plain TCP only: read into caller-managed buffers (see `pooled-receive.ts`). */
+  onread?: { buffer: Buffer | (() => Buffer); callback: (length: number, buffer: Buffer) => boolean };
 }
 
 export const DEFAULT_CONNECT_TIMEOUT = 30_000;
@@ -96,7 +98,12 @@ export async function dial(options: DialOptions): Promise<Socket> {
       const socket =
         address === undefined
           ? tcpConnect({ path: options.path! })
-          : tcpConnect({ host: address, port: options.port ?? 0, family: isIP(address) });
+          : tcpConnect({
+              host: address,
+              port: options.port ?? 0,
+              family: isIP(address),
+              ...(options.onread && !options.tls ? { onread: options.onread } : {}),
+            });
       current = socket;
       try {
         await Promise.race([waitFor(socket, "connect", label), interrupted]);

@@ -35,17 +35,14 @@ function looksLikeFacts(text: string): boolean {
   return text.split(";").every((fact) => fact.indexOf("=") > 0);
 }
 
-/** `type` fact → FileType (and a symlink's target from ProFTPD's `OS.unix=slink:/target`). */
-function typeOf(value: string | undefined): { type: FileType; target?: string } {
-  if (value === undefined) return { type: "unknown" };
+/** The {@link FileType} of a `type` fact's value (`file`, `dir`, `cdir`, `pdir`, `OS.unix=slink…`). */
+function typeOf(value: string | undefined): FileType {
+  if (value === undefined) return "unknown";
   const lower = value.toLowerCase();
-  if (lower === "file") return { type: "file" };
-  if (lower === "dir" || lower === "cdir" || lower === "pdir") return { type: "directory" };
-  if (lower.startsWith("os.unix=slink") || lower.startsWith("os.unix=symlink")) {
-    const colon = value.indexOf(":");
-    return colon < 0 ? { type: "symlink" } : { type: "symlink", target: value.slice(colon + 1) };
-  }
-  return { type: "unknown" };
+  if (lower === "file") return "file";
+  if (lower === "dir" || lower === "cdir" || lower === "pdir") return "directory";
+  if (lower.startsWith("os.unix=slink") || lower.startsWith("os.unix=symlink")) return "symlink";
+  return "unknown";
 }
 
 /**
@@ -62,16 +59,19 @@ function typeOf(value: string | undefined): { type: FileType; target?: string } 
 export function parseMlsdLine(line: string): FileInfo | undefined {
   if (line.endsWith("\r")) line = line.slice(0, -1);
   if (line.trim().length === 0) return undefined;
-  let factText = "";
+  // The facts are line[factStart..factEnd); read in place, without splitting the text.
+  let factStart = 0;
+  let factEnd = 0;
   let name: string;
   const end = line.indexOf("; ");
-  if (line[0] !== " ") {
+  if (line.charCodeAt(0) !== 0x20) {
     if (end < 0) return unknownLine(line);
-    factText = line.slice(0, end);
+    factEnd = end;
     name = line.slice(end + 2);
   } else if (end > 1 && looksLikeFacts(line.slice(1, end))) {
     // MLST's entry line: a space, then facts.
-    factText = line.slice(1, end);
+    factStart = 1;
+    factEnd = end;
     name = line.slice(end + 2);
   } else {
     // An MLSD entry without facts.
@@ -79,20 +79,37 @@ export function parseMlsdLine(line: string): FileInfo | undefined {
   }
   if (name.length === 0) return unknownLine(line);
   const facts: Record<string, string> = Object.create(null);
-  for (const fact of factText.split(";")) {
-    const eq = fact.indexOf("=");
-    if (eq <= 0) continue;
-    const key = fact.slice(0, eq).toLowerCase();
-    if (!(key in facts)) facts[key] = fact.slice(eq + 1);
+  // `eq` is the next `=` at or after `from` (the line's length when there is none): found once per
+  // `=`, never searched for again from every fact, so a hostile line of `;;;…` stays linear.
+  let eq = -1;
+  for (let from = factStart; from < factEnd; ) {
+    // line[factEnd] is the `;` of `; `, so a `;` is always found by then.
+    const semi = line.indexOf(";", from);
+    if (eq < from) {
+      eq = line.indexOf("=", from);
+      if (eq < 0) eq = line.length;
+    }
+    if (eq > from && eq < semi) {
+      const key = line.slice(from, eq).toLowerCase();
+      if (!(key in facts)) facts[key] = line.slice(eq + 1, semi);
+    }
+    from = semi + 1;
   }
-  const { type, target } = typeOf(facts.type);
+  const typeFactValue = facts.type;
+  const type = typeOf(typeFactValue);
   const info: FileInfo = { name, type, raw: line };
-  if (target !== undefined) info.target = target;
+  if (type === "symlink") {
+    // ProFTPD's `OS.unix=slink:/target`.
+    const colon = typeFactValue!.indexOf(":");
+    if (colon >= 0) info.target = typeFactValue!.slice(colon + 1);
+  }
   const size = sizeOf(facts.size);
   if (size !== undefined) info.size = size;
-  const modified = facts.modify === undefined ? undefined : parseTimeVal(facts.modify);
+  const modify = facts.modify;
+  const modified = modify === undefined ? undefined : parseTimeVal(modify);
   if (modified !== undefined) info.modifiedAt = modified;
-  const mode = facts["unix.mode"] === undefined ? undefined : parseOctalMode(facts["unix.mode"]);
+  const modeText = facts["unix.mode"];
+  const mode = modeText === undefined ? undefined : parseOctalMode(modeText);
   if (mode !== undefined) info.permissions = modeToPermissions(mode);
   const owner = facts["unix.ownername"] ?? facts["unix.owner"] ?? facts["unix.uid"];
   if (owner !== undefined) info.owner = owner;

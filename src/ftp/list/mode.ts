@@ -9,23 +9,27 @@
  * permission bits are read; the file type bits are ignored.
  */
 export function modeToPermissions(mode: number): string {
-  const bit = (mask: number, char: string): string => ((mode & mask) !== 0 ? char : "-");
-  const exec = (mask: number, special: number, set: string, unset: string): string => {
-    const x = (mode & mask) !== 0;
-    if ((mode & special) === 0) return x ? "x" : "-";
-    return x ? set : unset;
-  };
-  return (
-    bit(0o400, "r") +
-    bit(0o200, "w") +
-    exec(0o100, 0o4000, "s", "S") +
-    bit(0o040, "r") +
-    bit(0o020, "w") +
-    exec(0o010, 0o2000, "s", "S") +
-    bit(0o004, "r") +
-    bit(0o002, "w") +
-    exec(0o001, 0o1000, "t", "T")
-  );
+  // Twelve bits, so 4096 possible strings: each is built once and kept (an MLSD listing repeats a
+  // few modes thousands of times).
+  const bits = mode & 0o7777;
+  const known = PERMISSION_STRINGS[bits];
+  if (known !== undefined) return known;
+  const text =
+    permissionTriad(bits >> 6, (bits & 0o4000) !== 0, "s", "S") +
+    permissionTriad(bits >> 3, (bits & 0o2000) !== 0, "s", "S") +
+    permissionTriad(bits, (bits & 0o1000) !== 0, "t", "T");
+  PERMISSION_STRINGS[bits] = text;
+  return text;
+}
+
+/** The strings {@link modeToPermissions} made so far, by their twelve mode bits. */
+const PERMISSION_STRINGS: (string | undefined)[] = [];
+
+/** `rwx` for the low three bits of `triad`, the x place showing a set special bit as `set`/`unset`. */
+function permissionTriad(triad: number, special: boolean, set: string, unset: string): string {
+  const x = (triad & 1) !== 0;
+  const exec = special ? (x ? set : unset) : x ? "x" : "-";
+  return ((triad & 4) !== 0 ? "r" : "-") + ((triad & 2) !== 0 ? "w" : "-") + exec;
 }
 
 /**

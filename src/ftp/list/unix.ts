@@ -19,6 +19,15 @@ import { inferYear, monthIndex, utcDate } from "./calendar.js";
 const TYPE_CHARS = "-bcdDlLnps?";
 const PERMISSION_CHARS = "-rwxsStTlL?";
 const ACL_MARKERS = "+@.";
+/**
+ * The shape nearly every server sends: mode, link count, owner, group, size, `Mmm dd hh:mm|yyyy`,
+ * one blank, the name. One regular expression (native code) reads it; whatever it does not take
+ * goes to the general tokenizer. Each field is a run of non-blanks between runs of blanks, so the
+ * match is linear. The group may not end in `,` (that is a device's `major,`).
+ */
+const COMMON_LINE =
+  /^[-bcdDlLnps?][-rwxsStTlL?]{9}[+@.]?[ \t]+(\d{1,10})[ \t]+([^ \t]+)[ \t]+([^ \t]*[^ \t,])[ \t]+(\d{1,15})[ \t]+([A-Za-z]{3})[ \t]+(\d\d?)[ \t]+(?:(\d\d?):(\d\d)|(\d{4}))[ \t]([^]+)$/;
+
 /** Tokens read after the mode: enough for links, owner, group, major, minor, three date fields and spare columns. */
 const MAX_TOKENS = 16;
 
@@ -32,8 +41,8 @@ export function looksLikeUnixMode(line: string): boolean {
   );
 }
 
-function isBlank(char: string | undefined): boolean {
-  return char === " " || char === "\t";
+function isBlankCode(code: number): boolean {
+  return code === 0x20 || code === 0x09;
 }
 
 function allDigits(text: string, min: number, max: number): boolean {
@@ -169,15 +178,48 @@ function typeOf(char: string): FileType {
  * - For a symlink, the name is split at the first ` -> ` into `name` and `target`.
  */
 export function parseUnixLine(line: string, now: Date): FileInfo | undefined {
+  return parseCommonUnixLine(line, now) ?? parseUnixLineTokens(line, now);
+}
+
+/**
+ * The fast path of {@link parseUnixLine}: reads a line of the common shape (see `COMMON_LINE`)
+ * whose date fields are in range, exactly as the general tokenizer would, and returns `undefined`
+ * for every other line (which the tokenizer then decides). Exported for the differential test.
+ */
+export function parseCommonUnixLine(line: string, now: Date): FileInfo | undefined {
+  const match = COMMON_LINE.exec(line);
+  if (match === null) return undefined;
+  const month = monthIndex(match[5]!);
+  const day = Number(match[6]);
+  if (month < 0 || day < 1 || day > 31) return undefined;
+  let date: Date | undefined;
+  if (match[9] === undefined) {
+    const hour = Number(match[7]);
+    const minute = Number(match[8]);
+    if (hour > 23 || minute > 59) return undefined;
+    date = inferYear(month, day, hour, minute, now);
+  } else {
+    date = utcDate(Number(match[9]), month, day);
+  }
+  // The tokenizer's columns here: links (all digits, so not an owner), owner, group.
+  return build(line, [match[1]!, match[2]!, match[3]!], Number(match[4]), date ?? null, match[10]!);
+}
+
+/**
+ * The general path of {@link parseUnixLine}: tokenizes the line and finds the date among the
+ * tokens. Exported for the differential test; same contract as {@link parseUnixLine}.
+ */
+export function parseUnixLineTokens(line: string, now: Date): FileInfo | undefined {
   if (!looksLikeUnixMode(line)) return undefined;
   const tokens: string[] = [];
   const ends: number[] = [];
+  const length = line.length;
   let i = ACL_MARKERS.includes(line[10]!) ? 11 : 10;
   while (tokens.length < MAX_TOKENS) {
-    while (isBlank(line[i])) i += 1;
-    if (i >= line.length) break;
+    while (i < length && isBlankCode(line.charCodeAt(i))) i += 1;
+    if (i >= length) break;
     const start = i;
-    while (i < line.length && !isBlank(line[i])) i += 1;
+    while (i < length && !isBlankCode(line.charCodeAt(i))) i += 1;
     tokens.push(line.slice(start, i));
     ends.push(i);
   }
