@@ -117,9 +117,14 @@ async function recover(control: FtpControl): Promise<void> {
   const connection = control.connection;
   if (!connection.isOpen) return;
   try {
+    // Servers answer ABOR differently (426 then 226; 226 alone; 226 for the finished transfer
+    // then 225 for the ABOR), so a NOOP follows it and replies are read until the NOOP's 200.
     await control.write(["ABOR"]);
-    const reply = await control.readReply();
-    if (reply.code === 426 || reply.code === 451) await control.readReply();
+    await control.write(["NOOP"]);
+    for (let replies = 0; replies < 4; replies++) {
+      if ((await control.readReply()).code === 200) return;
+    }
+    throw new ConnectionClosedError("too many replies after ABOR");
   } catch {
     connection.destroy(
       new ConnectionClosedError("the control connection did not recover after an aborted transfer"),

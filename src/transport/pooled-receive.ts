@@ -142,27 +142,29 @@ export class PooledReceiver {
     this.socket.destroy();
   }
 
-  /** The onread callback: queue the filled buffer, hand libuv the next one, or stop reading. */
+  /**
+   * The onread callback: queue the filled buffer and make a free one the next read target. Node
+   * asks for that target right after this returns, even when it returns `false`, so the target
+   * must never be a queued buffer: reading stops (returns `false`) while the target is the last
+   * free buffer, and resumes when the consumer gives one back.
+   */
   private take(length: number, buffer: Buffer): boolean {
     this.onActivity?.();
     this.ready.push({ chunk: buffer.subarray(0, length), buffer });
     this.wake?.();
-    const next = this.free.pop();
-    if (next === undefined) {
+    this.spare = this.free.pop() ?? Buffer.allocUnsafe(buffer.length);
+    if (this.free.length === 0) {
       this.starved = true;
       return false;
     }
-    this.spare = next;
     return true;
   }
 
   private release(buffer: Buffer): void {
+    this.free.push(buffer);
     if (this.starved) {
       this.starved = false;
-      this.spare = buffer;
       this.socket.resume();
-    } else {
-      this.free.push(buffer);
     }
   }
 

@@ -324,8 +324,10 @@ describe("FtpClient against scripted servers", () => {
       pump();
       await session.expectLine("ABOR");
       socket.destroy();
+      await session.expectLine("NOOP");
       await session.sendLine("426 aborted");
       await session.sendLine("226 abort done");
+      await session.sendLine("200 noop");
       await session.expectLine("PWD");
       await session.sendLine('257 "/" still here');
       await session.stall();

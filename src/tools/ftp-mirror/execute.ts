@@ -1,0 +1,269 @@
+/**
+ * Carries out a {@link MirrorPlan} exactly: the target top and the planned folders first (in
+ * order, parents first), then the transfers (up to the pool's size at once), then — only when
+ * nothing failed — the deletions. Every local write goes through the confined helpers of
+ * `local.ts`; downloads land as `NAME.part` and are renamed by `FtpClient.download` when complete.
+ */
+import { mkdir, unlink } from "node:fs/promises";
+import { performance } from "node:perf_hooks";
+import { AbortError, abortErrorFrom, ReplyError } from "../../errors.js";
+import type { FtpClient } from "../../ftp/client.js";
+import type { FtpPool } from "../../ftp/pool.js";
+import type { FtpFeatures } from "../../ftp/types.js";
+import { MirrorConnections } from "./connections.js";
+import {
+  type LocalRoot,
+  localPath,
+  makeLocalDirectory,
+  openLocalRoot,
+  openLocalSource,
+  prepareLocalFile,
+  removeLocal,
+  setLocalTime,
+} from "./local.js";
+import { saneTime } from "./plan.js";
+import { remotePath } from "./remote.js";
+import { hostNamePlatform } from "./safe-names.js";
+import type { MirrorAction, MirrorEvent, MirrorPlan, MirrorResult } from "./types.js";
+import { verifyTransfer } from "./verify.js";
+
+export interface ExecuteOptions {
+  client?: FtpClient | undefined;
+  pool?: FtpPool | undefined;
+  resume?: boolean | undefined;
+  verify?: boolean | undefined;
+  signal?: AbortSignal | undefined;
+  onEvent?: ((event: MirrorEvent) => void) | undefined;
+  /** `performance.now()` when the run began (planning included); default: now. */
+  startedAt?: number | undefined;
+}
+
+type Transfer = Extract<MirrorAction, { kind: "transfer" }>;
+
+/**
+ * Runs `plan` (from {@link planMirror}) and reports what happened. Per-file failures are collected
+ * in `errors` and the rest goes on; once anything has failed, no deletion is made (each planned
+ * one is reported as skipped).
+ *
+ * @throws AbortError when `signal` fires (what was done stays done; no `.part` is presented as
+ *   complete); InvalidArgumentError without a client or pool.
+ */
+export async function executeMirrorPlan(plan: MirrorPlan, options: ExecuteOptions): Promise<MirrorResult> {
+  const started = options.startedAt ?? performance.now();
+  const connections = new MirrorConnections(options.client, options.pool);
+  const { signal } = options;
+  const emit = (event: MirrorEvent) => options.onEvent?.(event);
+  const result: MirrorResult = {
+    plan,
+    transferred: { files: 0, bytes: 0 },
+    skipped: [...plan.skipped],
+    refused: [...plan.refused],
+    created: [],
+    deleted: [],
+    errors: [...plan.errors],
+    seconds: 0,
+  };
+  const fail = (path: string, error: unknown) => {
+    if (error instanceof AbortError || signal?.aborted) throw signal ? abortErrorFrom(signal) : error;
+    result.errors.push({ path, error });
+    emit({ type: "error", path, error });
+  };
+  const checkAbort = () => {
+    if (signal?.aborted) throw abortErrorFrom(signal);
+  };
+
+  emit({ type: "start", plan });
+  for (const refusal of plan.refused) emit({ type: "refuse", ...refusal });
+  for (const skip of plan.skipped) emit({ type: "skip", ...skip });
+  for (const error of plan.errors) emit({ type: "error", ...error });
+
+  const features = await connections.control((client) => client.features());
+  const down = plan.direction === "down";
+  let root: LocalRoot;
+  try {
+    if (down && plan.createTarget) await mkdir(plan.local, { recursive: true });
+    root = await openLocalRoot(plan.local, down ? plan.platform : hostNamePlatform());
+    if (!down && plan.createTarget) {
+      await connections.control((client) =>
+        client.mkdir(remotePath(plan.remote, ""), { recursive: true, signal }),
+      );
+    }
+  } catch (error) {
+    fail("", error);
+    return finish(result, started);
+  }
+
+  // Folders, in order; what lies below one that could not be made is skipped.
+  const failed: string[] = [];
+  const below = (path: string) => failed.some((folder) => path.startsWith(`${folder}/`));
+  for (const action of plan.actions) {
+    if (action.kind !== "mkdir") continue;
+    checkAbort();
+    if (below(action.path)) {
+      failed.push(action.path);
+      result.skipped.push({ path: action.path, reason: "its parent folder could not be created" });
+      continue;
+    }
+    try {
+      if (down) await makeLocalDirectory(root, action.path);
+      else
+        await connections.control((client) => client.mkdir(remotePath(plan.remote, action.path), { signal }));
+      result.created.push(action.path);
+      emit({ type: "mkdir", path: action.path });
+    } catch (error) {
+      failed.push(action.path);
+      fail(action.path, error);
+    }
+  }
+
+  const transfers = plan.actions.filter((action): action is Transfer => action.kind === "transfer");
+  const finished = new Map<string, Promise<void>>();
+  let next = 0;
+  const lane = async (slot: number): Promise<void> => {
+    while (next < transfers.length) {
+      checkAbort();
+      const action = transfers[next++]!;
+      const run = (async () => {
+        if (action.after) await finished.get(action.after);
+        if (below(action.path)) {
+          result.skipped.push({ path: action.path, reason: "its folder could not be created" });
+          return;
+        }
+        const context = { plan, root, features, connections, options, emit, slot };
+        try {
+          const bytes = down ? await download(context, action) : await upload(context, action);
+          result.transferred.files += 1;
+          result.transferred.bytes += bytes;
+          emit({ type: "file-done", path: action.path, bytes, slot });
+        } catch (error) {
+          fail(action.path, error);
+        }
+      })();
+      finished.set(
+        action.path,
+        run.catch(() => {}),
+      );
+      await run;
+    }
+  };
+  const lanes = await Promise.allSettled(
+    Array.from({ length: Math.min(connections.lanes, Math.max(1, transfers.length)) }, (_, slot) =>
+      lane(slot),
+    ),
+  );
+  const broken = lanes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+  if (broken) throw broken.reason;
+
+  const deletes = plan.actions.filter((action) => action.kind === "delete");
+  for (const [index, action] of deletes.entries()) {
+    checkAbort();
+    if (result.errors.length > 0) {
+      for (const left of deletes.slice(index)) {
+        result.skipped.push({ path: left.path, reason: "not deleted: an error occurred during the mirror" });
+      }
+      break;
+    }
+    try {
+      if (down) await removeLocal(root, action.path, action.type);
+      else {
+        const remote = remotePath(plan.remote, action.path);
+        await connections.control((client) =>
+          action.type === "file"
+            ? client.remove(remote, { signal })
+            : client.rmdir(remote, { recursive: true, signal }),
+        );
+      }
+      result.deleted.push(action.path);
+      emit({ type: "delete", path: action.path });
+    } catch (error) {
+      fail(action.path, error);
+    }
+  }
+  return finish(result, started);
+}
+
+interface TransferContext {
+  plan: MirrorPlan;
+  root: LocalRoot;
+  features: FtpFeatures;
+  connections: MirrorConnections;
+  options: ExecuteOptions;
+  emit: (event: MirrorEvent) => void;
+  slot: number;
+}
+
+/** One download: confined path, `.part` + rename by the client, the remote time kept, verified. */
+async function download(context: TransferContext, action: Transfer): Promise<number> {
+  const { plan, root, features, options, emit, slot } = context;
+  const remote = remotePath(plan.remote, action.path);
+  const file = await prepareLocalFile(root, action.path);
+  emit({ type: "file-start", path: action.path, size: action.size, slot });
+  return context.connections.transfer(async (client) => {
+    const { bytes } = await client.download(remote, file, {
+      resume: options.resume ?? false,
+      signal: options.signal,
+      onProgress: ({ bytes, total }) =>
+        emit({ type: "file-progress", path: action.path, bytes, total, slot }),
+    });
+    // With MDTM the client already gave the file the remote's time; else the listing's will do.
+    if (!features.has("MDTM") && action.modifiedAt) await setLocalTime(file, action.modifiedAt);
+    if (options.verify) {
+      try {
+        await verifyTransfer(client, remote, file, {
+          features,
+          expectedSize: action.size,
+          signal: options.signal,
+        });
+      } catch (error) {
+        await unlink(file).catch(() => {}); // Never leave a file that failed its check as if complete.
+        throw error;
+      }
+    }
+    return bytes;
+  });
+}
+
+/** One upload: read without following symlinks, the local time copied with MFMT when offered, verified. */
+async function upload(context: TransferContext, action: Transfer): Promise<number> {
+  const { plan, root, features, options, emit, slot } = context;
+  const remote = remotePath(plan.remote, action.path);
+  const source = await openLocalSource(root, action.path);
+  try {
+    emit({ type: "file-start", path: action.path, size: source.size, slot });
+    return await context.connections.transfer(async (client) => {
+      const { bytes } = await client.upload(
+        source.handle.createReadStream({ autoClose: false, start: 0 }),
+        remote,
+        {
+          signal: options.signal,
+          onProgress: ({ bytes }) =>
+            emit({ type: "file-progress", path: action.path, bytes, total: source.size, slot }),
+        },
+      );
+      const time = saneTime(source.modifiedAt, new Date());
+      if (features.has("MFMT") && time) {
+        try {
+          await client.setModifiedAt(remote, time, { signal: options.signal });
+        } catch (error) {
+          // A server that refuses MFMT for one file keeps the upload time: later runs see it as newer.
+          if (!(error instanceof ReplyError)) throw error;
+        }
+      }
+      if (options.verify) {
+        await verifyTransfer(client, remote, localPath(root, action.path), {
+          features,
+          expectedSize: source.size,
+          signal: options.signal,
+        });
+      }
+      return bytes;
+    });
+  } finally {
+    await source.handle.close();
+  }
+}
+
+function finish(result: MirrorResult, started: number): MirrorResult {
+  result.seconds = (performance.now() - started) / 1000;
+  return result;
+}
