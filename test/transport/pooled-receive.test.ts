@@ -1,0 +1,107 @@
+// PooledReceiver: reused read buffers must never be overwritten while the consumer still holds
+// them, however slow the consumer is (every buffer waiting on it is the starved case).
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { type AddressInfo, createServer } from "node:net";
+import { describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { AbortError, TimeoutError } from "../../src/errors.js";
+import { PooledReceiver } from "../../src/transport/pooled-receive.js";
+
+async function sender(payload: Buffer | undefined) {
+  const server = createServer((socket) => {
+    socket.on("error", () => {});
+    if (payload) socket.end(payload);
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return { port: (server.address() as AddressInfo).port, close: () => server.close() };
+}
+
+const sha = (data: Buffer) => createHash("sha256").update(data).digest("hex");
+
+describe("PooledReceiver", () => {
+  for (const [label, delay] of [
+    ["a fast consumer", 0],
+    ["a slow consumer (every buffer waits on it)", 2],
+  ] as const) {
+    it(`delivers every byte intact to ${label}`, async () => {
+      const payload = randomBytes(3 * 1024 * 1024 + 11);
+      const peer = await sender(payload);
+      try {
+        const receiver = await PooledReceiver.connect({
+          host: "127.0.0.1",
+          port: peer.port,
+          label: "test",
+          bufferSize: 16 * 1024,
+          buffers: 3,
+        });
+        const hash = createHash("sha256");
+        const seen = new Set<ArrayBufferLike>();
+        const total = await receiver.receive(
+          async (chunk) => {
+            seen.add(chunk.buffer);
+            hash.update(chunk);
+            if (delay > 0) await sleep(delay);
+            // Still intact after the wait: nothing was read into it meanwhile.
+            hash.update(Buffer.alloc(0));
+          },
+          { timeout: 5000 },
+        );
+        assert.equal(total, payload.length);
+        assert.equal(hash.digest("hex"), sha(payload));
+        assert.ok(seen.size <= 4, `memory stays in the pool (${seen.size} distinct buffers)`);
+      } finally {
+        peer.close();
+      }
+    });
+  }
+
+  it("detects corruption a reused buffer would cause: each chunk is checked after the sink's wait", async () => {
+    // Distinct 16 KiB blocks: a buffer overwritten while held would no longer match its copy.
+    const blocks = Array.from({ length: 200 }, (_, i) => Buffer.alloc(16 * 1024, i % 251));
+    const payload = Buffer.concat(blocks);
+    const peer = await sender(payload);
+    try {
+      const receiver = await PooledReceiver.connect({
+        host: "127.0.0.1",
+        port: peer.port,
+        label: "test",
+        bufferSize: 16 * 1024,
+        buffers: 2,
+      });
+      const parts: Buffer[] = [];
+      await receiver.receive(
+        async (chunk) => {
+          const copy = Buffer.from(chunk);
+          await sleep(1);
+          assert.ok(chunk.equals(copy), "a held chunk changed under the consumer");
+          parts.push(copy);
+        },
+        { timeout: 5000 },
+      );
+      assert.ok(Buffer.concat(parts).equals(payload));
+    } finally {
+      peer.close();
+    }
+  });
+
+  it("names the phase on silence and honours abort", async () => {
+    const peer = await sender(undefined);
+    try {
+      const silent = await PooledReceiver.connect({ host: "127.0.0.1", port: peer.port, label: "test" });
+      await assert.rejects(
+        silent.receive(async () => {}, { timeout: 100 }),
+        (error: unknown) => error instanceof TimeoutError && error.phase === "data",
+      );
+      const aborted = await PooledReceiver.connect({ host: "127.0.0.1", port: peer.port, label: "test" });
+      await assert.rejects(
+        aborted.receive(async () => {}, { timeout: 5000, signal: AbortSignal.timeout(50) }),
+        AbortError,
+      );
+    } finally {
+      peer.close();
+    }
+  });
+});
