@@ -199,44 +199,45 @@ export function parsePwdReply(text: string): string {
  * the third are dropped. Never throws.
  */
 export function parseTimeVal(text: string): Date | undefined {
-  // Read by character code, without slicing: MLSD gives one of these per entry.
-  if (text.length < 14 || !digitsAt(text, 0, 14)) return undefined;
+  // An MLSD listing gives one per entry, and entries often share one (files written together).
+  if (text === lastTimeVal.text) return new Date(lastTimeVal.ms);
+  // Read by character code, without slicing.
+  if (text.length < 14) return undefined;
+  let whole = 0;
+  for (let i = 0; i < 14; i += 1) {
+    const digit = text.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return undefined;
+    whole = whole * 10 + digit;
+  }
   let millis = 0;
   if (text.length > 14) {
     if (text.charCodeAt(14) !== 0x2e || text.length === 15 || text.length > 15 + 64) return undefined;
-    if (!digitsAt(text, 15, text.length)) return undefined;
-    // The first three fraction digits, as milliseconds (`.5` is 500).
-    for (let i = 15; i < 18; i += 1) millis = millis * 10 + (i < text.length ? text.charCodeAt(i) - 0x30 : 0);
+    for (let i = 15; i < text.length; i += 1) {
+      const digit = text.charCodeAt(i) - 0x30;
+      if (digit < 0 || digit > 9) return undefined;
+      // The first three fraction digits, as milliseconds (`.5` is 500).
+      if (i < 18) millis += digit * 10 ** (17 - i);
+    }
   }
-  const year = digitsValue(text, 0, 4);
-  const month = digitsValue(text, 4, 6);
-  const day = digitsValue(text, 6, 8);
-  const hour = digitsValue(text, 8, 10);
-  const minute = digitsValue(text, 10, 12);
-  const second = digitsValue(text, 12, 14);
+  // Fourteen digits stay below 2^53: the fields are exact.
+  const year = Math.floor(whole / 1e10);
+  const month = Math.floor(whole / 1e8) % 100;
+  const day = Math.floor(whole / 1e6) % 100;
+  const hour = Math.floor(whole / 1e4) % 100;
+  const minute = Math.floor(whole / 1e2) % 100;
+  const second = whole % 100;
   if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month - 1)) {
     return undefined;
   }
   if (hour > 23 || minute > 59 || second > 60) return undefined;
   // Year ≥ 1000, so Date.UTC's reading of years 0-99 as 19xx cannot apply.
-  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis));
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  lastTimeVal = { text, ms };
+  return new Date(ms);
 }
 
-/** Whether `text[from..to)` is all ASCII digits. */
-function digitsAt(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i += 1) {
-    const code = text.charCodeAt(i);
-    if (code < 0x30 || code > 0x39) return false;
-  }
-  return true;
-}
-
-/** The value of the ASCII digits `text[from..to)` (checked by the caller). */
-function digitsValue(text: string, from: number, to: number): number {
-  let value = 0;
-  for (let i = from; i < to; i += 1) value = value * 10 + (text.charCodeAt(i) - 0x30);
-  return value;
-}
+/** The last time-val {@link parseTimeVal} read (a new `Date` is returned each time all the same). */
+let lastTimeVal: { text: string | undefined; ms: number } = { text: undefined, ms: 0 };
 
 /** Days in a month (0-based) of the proleptic Gregorian calendar. */
 export function daysInMonth(year: number, month: number): number {

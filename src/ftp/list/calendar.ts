@@ -84,12 +84,13 @@ function utcMillis(
   return date.getTime();
 }
 
-/** One number for in-range integer fields (distinct fields, distinct numbers), or -1. */
+/** One number for integer fields in range (distinct fields, distinct numbers), or -1. */
 function fieldsKey(month: number, day: number, hour: number, minute: number): number {
   if (!(month >= 0 && month <= 11 && day >= 1 && day <= 31 && hour >= 0 && hour <= 23)) return -1;
   if (!(minute >= 0 && minute <= 59)) return -1;
-  const key = ((month * 32 + day) * 24 + hour) * 60 + minute;
-  return Number.isInteger(key) ? key : -1;
+  // In range, `| 0` changes only a fraction.
+  if ((month | 0) !== month || (day | 0) !== day || (hour | 0) !== hour || (minute | 0) !== minute) return -1;
+  return ((month * 32 + day) * 24 + hour) * 60 + minute;
 }
 
 /** The last answer of {@link inferYear}: a listing's lines mostly share a handful of dates. */

@@ -29,6 +29,51 @@ function sizeOf(text: string | undefined): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
+/**
+ * Fact names as servers spell them (RFC 3659 §7.5 and the `UNIX.*` facts of ProFTPD and
+ * pure-ftpd), indexed by length: pairs of a spelling and its lower-cased form. A name found here is
+ * matched in place and stored under a constant key, instead of being sliced and lower-cased once
+ * per fact per line (most of an MLSD line's cost); any other spelling takes that slower way.
+ */
+const KNOWN_FACTS: readonly (readonly string[] | undefined)[] = knownFacts([
+  "type",
+  "size",
+  "sizd",
+  "modify",
+  "create",
+  "perm",
+  "unique",
+  "lang",
+  "media-type",
+  "charset",
+  "UNIX.mode",
+  "UNIX.owner",
+  "UNIX.group",
+  "UNIX.ownername",
+  "UNIX.groupname",
+  "UNIX.uid",
+  "UNIX.gid",
+]);
+
+function knownFacts(names: readonly string[]): (string[] | undefined)[] {
+  const byLength: (string[] | undefined)[] = [];
+  for (const name of names) {
+    const lower = name.toLowerCase();
+    const spellings = new Set([name, lower, lower[0]!.toUpperCase() + lower.slice(1)]);
+    for (const spelling of spellings) (byLength[spelling.length] ??= []).push(spelling, lower);
+  }
+  return byLength;
+}
+
+/** The lower-cased name of the fact `line[from..eq)`. */
+function factName(line: string, from: number, eq: number): string {
+  const known = KNOWN_FACTS[eq - from];
+  if (known !== undefined) {
+    for (let i = 0; i < known.length; i += 2) if (line.startsWith(known[i]!, from)) return known[i + 1]!;
+  }
+  return line.slice(from, eq).toLowerCase();
+}
+
 /** `a=b;c=d` with no blank: the facts of an MLST entry line rather than a name. */
 function looksLikeFacts(text: string): boolean {
   if (text.includes(" ")) return false;
@@ -38,6 +83,9 @@ function looksLikeFacts(text: string): boolean {
 /** The {@link FileType} of a `type` fact's value (`file`, `dir`, `cdir`, `pdir`, `OS.unix=slink…`). */
 function typeOf(value: string | undefined): FileType {
   if (value === undefined) return "unknown";
+  // The spellings servers send, before the general (lower-casing) comparison.
+  if (value === "file") return "file";
+  if (value === "dir" || value === "cdir" || value === "pdir") return "directory";
   const lower = value.toLowerCase();
   if (lower === "file") return "file";
   if (lower === "dir" || lower === "cdir" || lower === "pdir") return "directory";
@@ -90,30 +138,41 @@ export function parseMlsdLine(line: string): FileInfo | undefined {
       if (eq < 0) eq = line.length;
     }
     if (eq > from && eq < semi) {
-      const key = line.slice(from, eq).toLowerCase();
+      const key = factName(line, from, eq);
       if (!(key in facts)) facts[key] = line.slice(eq + 1, semi);
     }
     from = semi + 1;
   }
-  const typeFactValue = facts.type;
-  const type = typeOf(typeFactValue);
-  const info: FileInfo = { name, type, raw: line };
-  if (type === "symlink") {
-    // ProFTPD's `OS.unix=slink:/target`.
-    const colon = typeFactValue!.indexOf(":");
-    if (colon >= 0) info.target = typeFactValue!.slice(colon + 1);
-  }
+  const typeFact = facts.type;
+  const type = typeOf(typeFact);
+  // ProFTPD's `OS.unix=slink:/target`.
+  const colon = type === "symlink" ? typeFact!.indexOf(":") : -1;
+  const target = colon < 0 ? undefined : typeFact!.slice(colon + 1);
   const size = sizeOf(facts.size);
-  if (size !== undefined) info.size = size;
   const modify = facts.modify;
-  const modified = modify === undefined ? undefined : parseTimeVal(modify);
-  if (modified !== undefined) info.modifiedAt = modified;
+  const modifiedAt = modify === undefined ? undefined : parseTimeVal(modify);
   const modeText = facts["unix.mode"];
   const mode = modeText === undefined ? undefined : parseOctalMode(modeText);
-  if (mode !== undefined) info.permissions = modeToPermissions(mode);
+  const permissions = mode === undefined ? undefined : modeToPermissions(mode);
   const owner = facts["unix.ownername"] ?? facts["unix.owner"] ?? facts["unix.uid"];
-  if (owner !== undefined) info.owner = owner;
   const group = facts["unix.groupname"] ?? facts["unix.group"] ?? facts["unix.gid"];
+  if (
+    target === undefined &&
+    size !== undefined &&
+    modifiedAt !== undefined &&
+    permissions !== undefined &&
+    owner !== undefined &&
+    group !== undefined
+  ) {
+    // The usual file entry: one object of its final shape, fields in the order below.
+    return { name, type, raw: line, size, modifiedAt, permissions, owner, group, facts };
+  }
+  const info: FileInfo = { name, type, raw: line };
+  if (target !== undefined) info.target = target;
+  if (size !== undefined) info.size = size;
+  if (modifiedAt !== undefined) info.modifiedAt = modifiedAt;
+  if (permissions !== undefined) info.permissions = permissions;
+  if (owner !== undefined) info.owner = owner;
   if (group !== undefined) info.group = group;
   info.facts = facts;
   return info;

@@ -23,10 +23,11 @@ const ACL_MARKERS = "+@.";
  * The shape nearly every server sends: mode, link count, owner, group, size, `Mmm dd hh:mm|yyyy`,
  * one blank, the name. One regular expression (native code) reads it; whatever it does not take
  * goes to the general tokenizer. Each field is a run of non-blanks between runs of blanks, so the
- * match is linear. The group may not end in `,` (that is a device's `major,`).
+ * match is linear. The group may not end in `,` (that is a device's `major,`). The name is
+ * anything (`s`: CR and LF included). Captures: owner, group, size, the date's text, the name.
  */
 const COMMON_LINE =
-  /^[-bcdDlLnps?][-rwxsStTlL?]{9}[+@.]?[ \t]+(\d{1,10})[ \t]+([^ \t]+)[ \t]+([^ \t]*[^ \t,])[ \t]+(\d{1,15})[ \t]+([A-Za-z]{3})[ \t]+(\d\d?)[ \t]+(?:(\d\d?):(\d\d)|(\d{4}))[ \t]([^]+)$/;
+  /^[-bcdDlLnps?][-rwxsStTlL?]{9}[+@.]?[ \t]+\d{1,10}[ \t]+([^ \t]+)[ \t]+([^ \t]*[^ \t,])[ \t]+(\d{1,15})[ \t]+([A-Za-z]{3}[ \t]+\d\d?[ \t]+(?:\d\d?:\d\d|\d{4}))[ \t](.+)$/s;
 
 /** Tokens read after the mode: enough for links, owner, group, major, minor, three date fields and spare columns. */
 const MAX_TOKENS = 16;
@@ -189,20 +190,75 @@ export function parseUnixLine(line: string, now: Date): FileInfo | undefined {
 export function parseCommonUnixLine(line: string, now: Date): FileInfo | undefined {
   const match = COMMON_LINE.exec(line);
   if (match === null) return undefined;
-  const month = monthIndex(match[5]!);
-  const day = Number(match[6]);
-  if (month < 0 || day < 1 || day > 31) return undefined;
-  let date: Date | undefined;
-  if (match[9] === undefined) {
-    const hour = Number(match[7]);
-    const minute = Number(match[8]);
-    if (hour > 23 || minute > 59) return undefined;
-    date = inferYear(month, day, hour, minute, now);
+  const dateText = match[4]!;
+  const nowMs = now.getTime();
+  let ms: number | undefined;
+  // The lines of a listing share a handful of dates: read each text once.
+  if (dateText === lastCommonDate.text && nowMs === lastCommonDate.now) {
+    ms = lastCommonDate.ms;
   } else {
-    date = utcDate(Number(match[9]), month, day);
+    const date = commonDate(dateText, now);
+    if (date === false) return undefined;
+    ms = date?.getTime();
+    // An invalid `now` stands for the current time, which moves: not remembered.
+    if (Number.isFinite(nowMs)) lastCommonDate = { text: dateText, now: nowMs, ms };
   }
-  // The tokenizer's columns here: links (all digits, so not an owner), owner, group.
-  return build(line, [match[1]!, match[2]!, match[3]!], Number(match[4]), date ?? null, match[10]!);
+  const type = typeOf(line[0]!);
+  const rawName = match[5]!;
+  // The tokenizer's answer for these columns (see build): links all digits, so owner and group.
+  if (type !== "symlink" && ms !== undefined) {
+    // All fields at once, in build's order: one object of the final shape.
+    return {
+      name: rawName,
+      type,
+      raw: line,
+      size: Number(match[3]),
+      modifiedAt: new Date(ms),
+      permissions: line.slice(1, 10),
+      owner: match[1]!,
+      group: match[2]!,
+    };
+  }
+  const info: FileInfo = { name: rawName, type, raw: line };
+  if (type === "symlink") splitLink(info, rawName);
+  info.size = Number(match[3]);
+  if (ms !== undefined) info.modifiedAt = new Date(ms);
+  info.permissions = line.slice(1, 10);
+  info.owner = match[1]!;
+  info.group = match[2]!;
+  return info;
+}
+
+/** The last date text {@link parseCommonUnixLine} read, with the `now` it was read against. */
+let lastCommonDate: { text: string | undefined; now: number; ms: number | undefined } = {
+  text: undefined,
+  now: Number.NaN,
+  ms: undefined,
+};
+
+/**
+ * The date of `Mmm dd hh:mm|yyyy` as COMMON_LINE matched it: a Date, `undefined` for a date that
+ * does not exist (the entry has no `modifiedAt`), `false` for fields out of range (the tokenizer
+ * must decide the line).
+ */
+function commonDate(text: string, now: Date): Date | undefined | false {
+  const month = monthIndex(text.slice(0, 3));
+  let i = 3;
+  while (isBlankCode(text.charCodeAt(i))) i += 1;
+  let day = text.charCodeAt(i) - 0x30;
+  i += 1;
+  if (!isBlankCode(text.charCodeAt(i))) {
+    day = day * 10 + text.charCodeAt(i) - 0x30;
+    i += 1;
+  }
+  if (month < 0 || day < 1 || day > 31) return false;
+  while (isBlankCode(text.charCodeAt(i))) i += 1;
+  const colon = text.indexOf(":", i);
+  if (colon < 0) return utcDate(Number(text.slice(i)), month, day);
+  const hour = Number(text.slice(i, colon));
+  const minute = Number(text.slice(colon + 1));
+  if (hour > 23 || minute > 59) return false;
+  return inferYear(month, day, hour, minute, now);
 }
 
 /**
@@ -258,13 +314,7 @@ function build(
 ): FileInfo {
   const type = typeOf(line[0]!);
   const info: FileInfo = { name: rawName, type, raw: line };
-  if (type === "symlink") {
-    const arrow = rawName.indexOf(" -> ");
-    if (arrow >= 0) {
-      info.name = rawName.slice(0, arrow);
-      info.target = rawName.slice(arrow + 4);
-    }
-  }
+  if (type === "symlink") splitLink(info, rawName);
   if (size !== undefined) info.size = size;
   if (date !== null) info.modifiedAt = date;
   info.permissions = line.slice(1, 10);
@@ -272,4 +322,13 @@ function build(
   if (people.length >= 1) info.owner = people[0]!;
   if (people.length >= 2) info.group = people.slice(1).join(" ");
   return info;
+}
+
+/** A symlink's `name -> target`, split at the first ` -> `. */
+function splitLink(info: FileInfo, rawName: string): void {
+  const arrow = rawName.indexOf(" -> ");
+  if (arrow >= 0) {
+    info.name = rawName.slice(0, arrow);
+    info.target = rawName.slice(arrow + 4);
+  }
 }
