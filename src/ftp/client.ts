@@ -103,7 +103,6 @@ export class FtpClient {
       tlsHost: target.host,
       tls: options.tls ?? {},
       timeouts: connection.timeouts,
-      onTrace: options.onTrace,
     });
   }
 
@@ -270,7 +269,7 @@ export class FtpClient {
           entries.push(...parser.end());
         },
       );
-      return entries.filter((entry) => entry.name !== "." && entry.name !== ".." && entry.type !== undefined);
+      return entries.filter((entry) => entry.name !== "." && entry.name !== "..");
     });
   }
 

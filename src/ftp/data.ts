@@ -10,14 +10,12 @@
  * The TLS handshake is started as soon as the socket exists but awaited only after the server's
  * 1xx mark, so it cannot deadlock against servers that start TLS before or after sending it.
  */
-import { once } from "node:events";
-import { createServer, isIP, type Server, type Socket } from "node:net";
-import { abortErrorFrom, TimeoutError } from "../errors.js";
+import { isIP } from "node:net";
+import { OneShotListener } from "../transport/accept.js";
 import { Connection } from "../transport/connection.js";
 import type { TlsOptions } from "../transport/dial.js";
 import { PooledReceiver } from "../transport/pooled-receive.js";
 import type { Timeouts } from "../transport/timeouts.js";
-import type { TraceHook } from "../transport/trace.js";
 import type { FtpControl } from "./control.js";
 import { formatEprtArgument, formatPortArgument, parseEpsvReply, parsePasvReply } from "./replies.js";
 import type { DataMode } from "./types.js";
@@ -32,7 +30,6 @@ export interface DataSettings {
   tlsHost: string;
   tls: TlsOptions;
   timeouts: Timeouts;
-  onTrace?: TraceHook | undefined;
 }
 
 /**
@@ -110,7 +107,6 @@ export class DataConnector {
       signal,
       tlsHost: this.settings.tlsHost,
       tls: this.settings.tls,
-      onTrace: undefined,
     });
     const ready = this.secure(connection, signal).then((secured) => ({ connection: secured }));
     ready.catch(() => {});
@@ -120,13 +116,10 @@ export class DataConnector {
   private async openActive(signal?: AbortSignal): Promise<PendingData> {
     const { localAddress = "127.0.0.1", remoteAddress } = this.control.connection.addresses;
     const local = localAddress.startsWith("::ffff:") ? localAddress.slice(7) : localAddress;
-    const server = createServer({ pauseOnConnect: true });
-    server.listen(0, local);
-    await once(server, "listening");
-    const port = (server.address() as { port: number }).port;
+    const listener = await OneShotListener.listen(local);
     try {
       if (this.eprt) {
-        await this.control.write(["EPRT", formatEprtArgument(local, port)], { signal });
+        await this.control.write(["EPRT", formatEprtArgument(local, listener.port)], { signal });
         const reply = await this.control.readReply({ signal });
         if (reply.code >= 500 && reply.code <= 502 && isIP(local) === 4) {
           this.eprt = false;
@@ -134,64 +127,30 @@ export class DataConnector {
           this.control.check(reply, [200]);
         }
       }
-      if (!this.eprt)
-        await this.control.command(["PORT", formatPortArgument(local, port)], [200], { signal });
+      if (!this.eprt) {
+        await this.control.command(["PORT", formatPortArgument(local, listener.port)], [200], { signal });
+      }
     } catch (error) {
-      server.close();
+      listener.close();
       throw error;
     }
-    const accepted = this.accept(server, remoteAddress, signal);
-    const ready: Promise<Connection> = accepted.then((socket) => {
+    const accepted = listener.accept({
+      from: remoteAddress,
+      timeout: this.settings.timeouts.data,
+      signal,
+      context: this.control.connection.context(),
+    });
+    const ready = accepted.then(async (socket): Promise<DataChannel> => {
       const connection = new Connection(socket, {
         label: `${this.control.connection.label} (data)`,
         tlsHost: this.settings.tlsHost,
         tls: this.settings.tls,
         timeouts: this.settings.timeouts,
       });
-      return this.secure(connection, signal);
+      return { connection: await this.secure(connection, signal) };
     });
-    const channel = ready.then((secured): DataChannel => ({ connection: secured }));
-    channel.catch(() => {});
-    return { ready: channel, cancel: () => server.close() };
-  }
-
-  /** Waits for the server's data connection from the control peer; others are refused. */
-  private accept(server: Server, peer: string | undefined, signal?: AbortSignal): Promise<Socket> {
-    const limit = this.settings.timeouts.data;
-    const context = this.control.connection.context();
-    return new Promise<Socket>((resolve, reject) => {
-      const finish = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        server.off("connection", onConnection);
-        server.close();
-      };
-      const onConnection = (socket: Socket) => {
-        if (
-          peer !== undefined &&
-          socket.remoteAddress !== peer &&
-          socket.remoteAddress !== `::ffff:${peer}`
-        ) {
-          socket.destroy();
-          return;
-        }
-        finish();
-        socket.resume();
-        resolve(socket);
-      };
-      const onAbort = () => {
-        finish();
-        reject(abortErrorFrom(signal!, context));
-      };
-      const timer = setTimeout(() => {
-        finish();
-        reject(new TimeoutError("data", limit, context));
-      }, limit);
-      timer.unref();
-      server.on("connection", onConnection);
-      if (signal?.aborted) onAbort();
-      else signal?.addEventListener("abort", onAbort, { once: true });
-    });
+    ready.catch(() => {});
+    return { ready, cancel: () => listener.close() };
   }
 
   /** Upgrades a fresh data connection to TLS (resuming the control session) when PROT P is on. */
