@@ -13,6 +13,9 @@ for (const name of [
   "createSaslClient",
   "parseTarget",
   "ByteReader",
+  "FtpClient",
+  "mirrorDown",
+  "ZipWriter",
 ]) {
   assert.ok(name in root, `inetkit exports ${name}`);
 }

@@ -1,11 +1,14 @@
 /**
  * inetkit: clients for FTP/FTPS, SMTP, POP3, IMAP4 and NNTP on one transport, with one error
- * model. This root entry exports the error classes, the transport, the text layer and SASL;
+ * model. This root entry exports the error classes, the transport, the text layer, SASL, and the
+ * tools built on the clients (the FTP mirror, zip and tar.gz archives);
  * the loopback servers and the test harness live in `inetkit/servers`.
  */
 export * from "./errors.js";
 export * from "./ftp/index.js";
 export * from "./sasl/index.js";
 export * from "./textproto/index.js";
+export * from "./tools/archive/index.js";
+export * from "./tools/ftp-mirror/index.js";
 export * from "./tools/timestamp.js";
 export * from "./transport/index.js";

@@ -14,6 +14,7 @@ import {
   type ParsedArgs,
 } from "./command.js";
 import { demoCommand } from "./commands/demo.js";
+import { ftpGroup } from "./commands/ftp/index.js";
 import { serveGroup } from "./commands/serve.js";
 import { tcpGroup } from "./commands/tcp.js";
 import { udpGroup } from "./commands/udp.js";
@@ -22,7 +23,13 @@ import { commandHelp, groupHelp, topHelp } from "./help.js";
 import { type CliIo, Output } from "./output.js";
 
 /** Every group and top-level command, in the order `inet --help` lists them. */
-export const ENTRIES: ReadonlyArray<GroupSpec | CommandSpec> = [tcpGroup, udpGroup, serveGroup, demoCommand];
+export const ENTRIES: ReadonlyArray<GroupSpec | CommandSpec> = [
+  tcpGroup,
+  udpGroup,
+  ftpGroup,
+  serveGroup,
+  demoCommand,
+];
 
 /** The package version, read from package.json (the same path from src/cli/ and dist/cli/). */
 export function version(): string {

@@ -116,6 +116,8 @@ export class Connection {
     this.closedFlag = true;
     this.reader.end();
     this.clearTimers();
+    // A long-lived signal (a whole mirror's) must not keep every closed connection alive.
+    this.connectionSignal?.removeEventListener("abort", this.onConnectionAbort);
     this.detach(this.socket);
     this.emitTrace("info", this.failure ? `closed: ${this.failure.message}` : "closed");
     this.resolveClosed();

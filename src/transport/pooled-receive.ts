@@ -19,6 +19,11 @@ import {
 import { type DialOptions, dial } from "./dial.js";
 import { isLimited } from "./timeouts.js";
 
+/** A buffer with less room than this left goes to the consumer (a loopback read is 64 KiB or more). */
+const MIN_READ = 64 * 1024;
+/** Bytes are handed to the consumer at the first read after they have waited this long. */
+const MAX_HOLD_MS = 100;
+
 export interface PooledOptions {
   /** Size of each read buffer. Default 1 MiB. */
   bufferSize?: number;
@@ -31,7 +36,11 @@ export class PooledReceiver {
   private socket!: Socket;
   private readonly label: string;
   private readonly free: Buffer[];
-  private spare: Buffer;
+  /** The buffer reads go into, filled up to {@link filled}. */
+  private current: Buffer;
+  private filled = 0;
+  /** When the first byte of the current buffer arrived. */
+  private firstByteAt = 0;
   private starved = false;
   private readonly ready: Array<{ chunk: Buffer; buffer: Buffer }> = [];
   private wake: (() => void) | undefined;
@@ -42,12 +51,13 @@ export class PooledReceiver {
   private constructor(label: string, bufferSize: number, buffers: number) {
     this.label = label;
     this.free = Array.from({ length: Math.max(1, buffers - 1) }, () => Buffer.allocUnsafe(bufferSize));
-    this.spare = Buffer.allocUnsafe(bufferSize);
+    this.current = Buffer.allocUnsafe(bufferSize);
   }
 
   private attach(socket: Socket): void {
     this.socket = socket;
     socket.on("end", () => {
+      this.queueCurrent();
       this.ended = true;
       this.wake?.();
     });
@@ -56,6 +66,7 @@ export class PooledReceiver {
       this.fail(new ConnectionClosedError(reason, { host: this.label, cause: error }));
     });
     socket.on("close", () => {
+      if (!this.failure) this.queueCurrent();
       this.ended = true;
       this.wake?.();
     });
@@ -77,8 +88,8 @@ export class PooledReceiver {
       ...options,
       tls: false,
       onread: {
-        buffer: () => receiver.spare,
-        callback: (length: number, buffer: Buffer) => receiver.take(length, buffer),
+        buffer: () => receiver.target(),
+        callback: (length: number) => receiver.take(length),
       },
     });
     // Bytes that arrive before receive() wait in the pool (reading stops when it is full).
@@ -143,21 +154,43 @@ export class PooledReceiver {
   }
 
   /**
-   * The onread callback: queue the filled buffer and make a free one the next read target. Node
-   * asks for that target right after this returns, even when it returns `false`, so the target
-   * must never be a queued buffer: reading stops (returns `false`) while the target is the last
-   * free buffer, and resumes when the consumer gives one back.
+   * The onread callback. Reads fill the current buffer from where the last one stopped (Node reads
+   * into whatever target {@link target} returns next), so a loopback read of a few hundred KiB
+   * does not cost a whole write of its own: the buffer goes to the consumer when less than
+   * {@link MIN_READ} is left in it, at the first read after its first bytes waited
+   * {@link MAX_HOLD_MS}, or when the stream ends. Node asks for the next target right
+   * after this returns, even when it returns `false`, so the target must never be a queued buffer:
+   * reading stops (returns `false`) while the target is the last free buffer, and resumes when the
+   * consumer gives one back.
    */
-  private take(length: number, buffer: Buffer): boolean {
+  private take(length: number): boolean {
     this.onActivity?.();
-    this.ready.push({ chunk: buffer.subarray(0, length), buffer });
-    this.wake?.();
-    this.spare = this.free.pop() ?? Buffer.allocUnsafe(buffer.length);
+    if (this.filled === 0) this.firstByteAt = performance.now();
+    this.filled += length;
+    const room = this.current.length - this.filled;
+    // On a slow link, don't sit on bytes: a consumer reporting progress would look stalled.
+    if (room >= MIN_READ && performance.now() - this.firstByteAt < MAX_HOLD_MS) return true;
+    this.queueCurrent();
+    // The pool always holds a free buffer here: a buffer came back before reading resumed.
+    this.current = this.free.pop() ?? Buffer.allocUnsafe(this.current.length);
     if (this.free.length === 0) {
       this.starved = true;
       return false;
     }
     return true;
+  }
+
+  /** The next read target: what is left of the current buffer. */
+  private target(): Buffer {
+    return this.current.subarray(this.filled);
+  }
+
+  /** Hands the filled part of the current buffer to the consumer. */
+  private queueCurrent(): void {
+    if (this.filled === 0) return;
+    this.ready.push({ chunk: this.current.subarray(0, this.filled), buffer: this.current });
+    this.filled = 0;
+    this.wake?.();
   }
 
   private release(buffer: Buffer): void {

@@ -10,6 +10,8 @@ import { AbortError, abortErrorFrom, ReplyError } from "../../errors.js";
 import type { FtpClient } from "../../ftp/client.js";
 import type { FtpPool } from "../../ftp/pool.js";
 import type { FtpFeatures } from "../../ftp/types.js";
+import { executeArchivePlan } from "./archive-target.js";
+import { filesBelow, MirrorBackup, type Snapshot } from "./backup.js";
 import { MirrorConnections } from "./connections.js";
 import {
   type LocalRoot,
@@ -24,7 +26,7 @@ import {
 import { saneTime } from "./plan.js";
 import { remotePath } from "./remote.js";
 import { hostNamePlatform } from "./safe-names.js";
-import type { MirrorAction, MirrorEvent, MirrorPlan, MirrorResult } from "./types.js";
+import type { MirrorAction, MirrorArchiveOptions, MirrorEvent, MirrorPlan, MirrorResult } from "./types.js";
 import { verifyTransfer } from "./verify.js";
 
 export interface ExecuteOptions {
@@ -36,6 +38,10 @@ export interface ExecuteOptions {
   onEvent?: ((event: MirrorEvent) => void) | undefined;
   /** `performance.now()` when the run began (planning included); default: now. */
   startedAt?: number | undefined;
+  /** For a plan made with `archive`: whether to keep what succeeded after a failure. */
+  archive?: Pick<MirrorArchiveOptions, "keepPartial"> | undefined;
+  /** Bound on the files listed below a folder about to be deleted, for `backupZip` (default 1 000 000). */
+  maxEntries?: number | undefined;
 }
 
 type Transfer = Extract<MirrorAction, { kind: "transfer" }>;
@@ -43,12 +49,15 @@ type Transfer = Extract<MirrorAction, { kind: "transfer" }>;
 /**
  * Runs `plan` (from {@link planMirror}) and reports what happened. Per-file failures are collected
  * in `errors` and the rest goes on; once anything has failed, no deletion is made (each planned
- * one is reported as skipped).
+ * one is reported as skipped). A plan with `archive` is written into that archive instead
+ * (see `MirrorOptions.archive`); with `backup`, every local file replaced or deleted is saved in
+ * that zip first (see `MirrorOptions.backupZip`).
  *
  * @throws AbortError when `signal` fires (what was done stays done; no `.part` is presented as
  *   complete); InvalidArgumentError without a client or pool.
  */
 export async function executeMirrorPlan(plan: MirrorPlan, options: ExecuteOptions): Promise<MirrorResult> {
+  if (plan.archive) return executeArchivePlan(plan, options);
   const started = options.startedAt ?? performance.now();
   const connections = new MirrorConnections(options.client, options.pool);
   const { signal } = options;
@@ -63,10 +72,14 @@ export async function executeMirrorPlan(plan: MirrorPlan, options: ExecuteOption
     errors: [...plan.errors],
     seconds: 0,
   };
-  const fail = (path: string, error: unknown) => {
-    if (error instanceof AbortError || signal?.aborted) throw signal ? abortErrorFrom(signal) : error;
+  if (plan.backup) result.backup = { path: plan.backup.path, files: [], written: false };
+  const record = (path: string, error: unknown) => {
     result.errors.push({ path, error });
     emit({ type: "error", path, error });
+  };
+  const fail = (path: string, error: unknown) => {
+    if (error instanceof AbortError || signal?.aborted) throw signal ? abortErrorFrom(signal) : error;
+    record(path, error);
   };
   const checkAbort = () => {
     if (signal?.aborted) throw abortErrorFrom(signal);
@@ -79,6 +92,7 @@ export async function executeMirrorPlan(plan: MirrorPlan, options: ExecuteOption
 
   const features = await connections.control((client) => client.features());
   const down = plan.direction === "down";
+  const maxEntries = options.maxEntries ?? 1_000_000;
   let root: LocalRoot;
   try {
     if (down && plan.createTarget) await mkdir(plan.local, { recursive: true });
@@ -93,93 +107,138 @@ export async function executeMirrorPlan(plan: MirrorPlan, options: ExecuteOption
     return finish(result, started);
   }
 
-  // Folders, in order; what lies below one that could not be made is skipped.
-  const failed: string[] = [];
-  const below = (path: string) => failed.some((folder) => path.startsWith(`${folder}/`));
-  for (const action of plan.actions) {
-    if (action.kind !== "mkdir") continue;
-    checkAbort();
-    if (below(action.path)) {
-      failed.push(action.path);
-      result.skipped.push({ path: action.path, reason: "its parent folder could not be created" });
-      continue;
-    }
-    try {
-      if (down) await makeLocalDirectory(root, action.path);
-      else
-        await connections.control((client) => client.mkdir(remotePath(plan.remote, action.path), { signal }));
-      result.created.push(action.path);
-      emit({ type: "mkdir", path: action.path });
-    } catch (error) {
-      failed.push(action.path);
-      fail(action.path, error);
-    }
-  }
-
-  const transfers = plan.actions.filter((action): action is Transfer => action.kind === "transfer");
-  const finished = new Map<string, Promise<void>>();
-  let next = 0;
-  const lane = async (slot: number): Promise<void> => {
-    while (next < transfers.length) {
-      checkAbort();
-      const action = transfers[next++]!;
-      const run = (async () => {
-        if (action.after) await finished.get(action.after);
-        if (below(action.path)) {
-          result.skipped.push({ path: action.path, reason: "its folder could not be created" });
-          return;
-        }
-        const context = { plan, root, features, connections, options, emit, slot };
-        try {
-          const bytes = down ? await download(context, action) : await upload(context, action);
-          result.transferred.files += 1;
-          result.transferred.bytes += bytes;
-          emit({ type: "file-done", path: action.path, bytes, slot });
-        } catch (error) {
-          fail(action.path, error);
-        }
-      })();
-      finished.set(
-        action.path,
-        run.catch(() => {}),
-      );
-      await run;
-    }
-  };
-  const lanes = await Promise.allSettled(
-    Array.from({ length: Math.min(connections.lanes, Math.max(1, transfers.length)) }, (_, slot) =>
-      lane(slot),
-    ),
-  );
-  const broken = lanes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
-  if (broken) throw broken.reason;
-
-  const deletes = plan.actions.filter((action) => action.kind === "delete");
-  for (const [index, action] of deletes.entries()) {
-    checkAbort();
-    if (result.errors.length > 0) {
-      for (const left of deletes.slice(index)) {
-        result.skipped.push({ path: left.path, reason: "not deleted: an error occurred during the mirror" });
+  const backup = down && plan.backup ? new MirrorBackup(plan.backup.path) : undefined;
+  try {
+    await carryOut(root);
+  } finally {
+    if (backup) {
+      let written = false;
+      try {
+        written = await backup.close();
+      } catch (error) {
+        record("", error);
       }
-      break;
-    }
-    try {
-      if (down) await removeLocal(root, action.path, action.type);
-      else {
-        const remote = remotePath(plan.remote, action.path);
-        await connections.control((client) =>
-          action.type === "file"
-            ? client.remove(remote, { signal })
-            : client.rmdir(remote, { recursive: true, signal }),
-        );
-      }
-      result.deleted.push(action.path);
-      emit({ type: "delete", path: action.path });
-    } catch (error) {
-      fail(action.path, error);
+      result.backup = { path: backup.path, files: backup.files, written };
     }
   }
   return finish(result, started);
+
+  /** Settles snapshots; a zip that cannot take one is an error of that file (its snapshot is kept). */
+  async function settle(snapshots: readonly Snapshot[]): Promise<void> {
+    for (const snapshot of snapshots) {
+      const error = await backup!.settle(snapshot);
+      if (error !== undefined) record(snapshot.relative, error);
+    }
+  }
+
+  async function carryOut(root: LocalRoot): Promise<void> {
+    // Folders, in order; what lies below one that could not be made is skipped.
+    const failed: string[] = [];
+    const below = (path: string) => failed.some((folder) => path.startsWith(`${folder}/`));
+    for (const action of plan.actions) {
+      if (action.kind !== "mkdir") continue;
+      checkAbort();
+      if (below(action.path)) {
+        failed.push(action.path);
+        result.skipped.push({ path: action.path, reason: "its parent folder could not be created" });
+        continue;
+      }
+      try {
+        if (down) await makeLocalDirectory(root, action.path);
+        else
+          await connections.control((client) =>
+            client.mkdir(remotePath(plan.remote, action.path), { signal }),
+          );
+        result.created.push(action.path);
+        emit({ type: "mkdir", path: action.path });
+      } catch (error) {
+        failed.push(action.path);
+        fail(action.path, error);
+      }
+    }
+
+    const transfers = plan.actions.filter((action): action is Transfer => action.kind === "transfer");
+    const finished = new Map<string, Promise<void>>();
+    let next = 0;
+    const lane = async (slot: number): Promise<void> => {
+      while (next < transfers.length) {
+        checkAbort();
+        const action = transfers[next++]!;
+        const run = (async () => {
+          if (action.after) await finished.get(action.after);
+          if (below(action.path)) {
+            result.skipped.push({ path: action.path, reason: "its folder could not be created" });
+            return;
+          }
+          const context = { plan, root, features, connections, options, emit, slot };
+          let snapshot: Snapshot | undefined;
+          try {
+            if (backup) snapshot = await backup.snapshot(root, action.path);
+            const bytes = down ? await download(context, action) : await upload(context, action);
+            result.transferred.files += 1;
+            result.transferred.bytes += bytes;
+            emit({ type: "file-done", path: action.path, bytes, slot });
+          } catch (error) {
+            fail(action.path, error);
+          } finally {
+            if (snapshot) await settle([snapshot]);
+          }
+        })();
+        finished.set(
+          action.path,
+          run.catch(() => {}),
+        );
+        await run;
+      }
+    };
+    const lanes = await Promise.allSettled(
+      Array.from({ length: Math.min(connections.lanes, Math.max(1, transfers.length)) }, (_, slot) =>
+        lane(slot),
+      ),
+    );
+    const broken = lanes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+    if (broken) throw broken.reason;
+
+    const deletes = plan.actions.filter((action) => action.kind === "delete");
+    for (const [index, action] of deletes.entries()) {
+      checkAbort();
+      if (result.errors.length > 0) {
+        for (const left of deletes.slice(index)) {
+          result.skipped.push({
+            path: left.path,
+            reason: "not deleted: an error occurred during the mirror",
+          });
+        }
+        break;
+      }
+      const snapshots: Snapshot[] = [];
+      try {
+        if (down && backup) {
+          const files =
+            action.type === "file" ? [action.path] : await filesBelow(root, action.path, maxEntries);
+          for (const file of files) {
+            const snapshot = await backup.snapshot(root, file);
+            if (snapshot) snapshots.push(snapshot);
+          }
+        }
+        if (down) await removeLocal(root, action.path, action.type);
+        else {
+          const remote = remotePath(plan.remote, action.path);
+          await connections.control((client) =>
+            action.type === "file"
+              ? client.remove(remote, { signal })
+              : client.rmdir(remote, { recursive: true, signal }),
+          );
+        }
+        result.deleted.push(action.path);
+        emit({ type: "delete", path: action.path });
+      } catch (error) {
+        fail(action.path, error);
+      } finally {
+        await settle(snapshots);
+      }
+    }
+  }
 }
 
 interface TransferContext {

@@ -25,6 +25,7 @@ export {
 } from "./safe-names.js";
 export type {
   MirrorAction,
+  MirrorArchiveOptions,
   MirrorDirection,
   MirrorError,
   MirrorEvent,

@@ -3,12 +3,15 @@
  * {@link mirrorDown} and {@link mirrorUp} plan and then carry out exactly that plan (a dry run
  * stops after planning). Progress arrives through `onEvent`.
  */
+import { resolve, sep } from "node:path";
 import { performance } from "node:perf_hooks";
 import { InvalidArgumentError, ReplyError } from "../../errors.js";
+import type { FtpClient } from "../../ftp/client.js";
+import { filesBelow } from "./backup.js";
 import { MirrorConnections } from "./connections.js";
 import { executeMirrorPlan } from "./execute.js";
 import { Glob } from "./glob.js";
-import { localRootExists, openLocalRoot, readLocalDirectory } from "./local.js";
+import { type LocalRoot, localRootExists, openLocalRoot, readLocalDirectory } from "./local.js";
 import { byPath, type DirectoryPlan, type MirrorFilters, type PlanRules } from "./plan.js";
 import { listRemote, remotePath } from "./remote.js";
 import { hostIgnoresCase, hostNamePlatform, MAX_NAME_BYTES } from "./safe-names.js";
@@ -53,9 +56,17 @@ export async function planMirror(
   let targetExists = true;
   let targetTop: Awaited<ReturnType<TreeSide["list"]>> | undefined;
   let localBytes: number;
-  if (direction === "down") {
+  let localRoot: LocalRoot | undefined;
+  const archive = direction === "down" ? options.archive : undefined;
+  if (archive) {
+    // The archive starts empty: every selected file goes in.
+    targetExists = false;
+    localSide = { list: async () => [] };
+    localBytes = 0;
+  } else if (direction === "down") {
     targetExists = await localRootExists(options.local);
     const root = targetExists ? await openLocalRoot(options.local, platform) : undefined;
+    localRoot = root;
     localSide = { list: (relative) => readLocalDirectory(root!, relative) };
     localBytes = Buffer.byteLength(root?.path ?? options.local, "utf8");
   } else {
@@ -64,6 +75,13 @@ export async function planMirror(
     localBytes = Buffer.byteLength(remotePath(options.remote, ""), "utf8");
     try {
       targetTop = await remoteSide.list("");
+      // Some servers (vsftpd) list a missing folder as empty instead of answering 550: an empty
+      // top is checked with CWD, and the working directory put back.
+      if (targetTop.length === 0) {
+        targetExists = await connections.control((client) =>
+          remoteFolderExists(client, options.remote, signal),
+        );
+      }
     } catch (error) {
       // 550 for the top: it does not exist yet, and is created first.
       if (!(error instanceof ReplyError && error.isPermanent)) throw error;
@@ -83,8 +101,9 @@ export async function planMirror(
     platform,
     caseInsensitive: options.caseInsensitive ?? (direction === "down" && hostIgnoresCase()),
     filters: compileFilters(options),
-    maxPathBytes: MAX_PATH_BYTES - localBytes - 1 - (direction === "down" ? PART_SUFFIX_BYTES : 0),
-    maxNameBytes: MAX_NAME_BYTES - (direction === "down" ? PART_SUFFIX_BYTES : 0),
+    maxPathBytes:
+      MAX_PATH_BYTES - localBytes - 1 - (direction === "down" && !archive ? PART_SUFFIX_BYTES : 0),
+    maxNameBytes: MAX_NAME_BYTES - (direction === "down" && !archive ? PART_SUFFIX_BYTES : 0),
   };
   const [source, target] = direction === "down" ? [remoteSide, localSide] : [localSide, remoteSide];
   const walked = await walkTrees(source, target, {
@@ -96,7 +115,54 @@ export async function planMirror(
     targetTop,
     signal,
   });
-  return assemble(options, platform, !targetExists, rules.compareTimes, walked.parts, walked.errors);
+  const plan = assemble(options, platform, !targetExists, rules.compareTimes, walked.parts, walked.errors);
+  if (archive) {
+    plan.local = archive.path;
+    plan.createTarget = false;
+    plan.archive = { format: archive.format, path: archive.path };
+  }
+  if (options.backupZip !== undefined) {
+    plan.backup = { path: options.backupZip, files: await backupFiles(plan, localRoot, options.maxEntries) };
+  }
+  return plan;
+}
+
+/**
+ * The local files a run of `plan` would save in its backup zip: targets of `size`/`newer`
+ * transfers, deleted files and the regular files inside deleted folders. A folder that cannot be
+ * listed is an error of the plan, which then deletes nothing.
+ */
+async function backupFiles(
+  plan: MirrorPlan,
+  root: LocalRoot | undefined,
+  maxEntries = 1_000_000,
+): Promise<string[]> {
+  const files: string[] = [];
+  const deletes: Extract<MirrorAction, { kind: "delete" }>[] = [];
+  for (const action of plan.actions) {
+    if (action.kind === "transfer" && action.reason !== "missing") files.push(action.path);
+    else if (action.kind === "delete") deletes.push(action);
+  }
+  const deleted: string[] = [];
+  try {
+    for (const action of deletes) {
+      if (action.type === "file") deleted.push(action.path);
+      else if (root) deleted.push(...(await filesBelow(root, action.path, maxEntries)));
+    }
+  } catch (error) {
+    plan.errors.push({ path: "", error });
+    for (const action of deletes) {
+      plan.skipped.push({
+        path: action.path,
+        reason: "not deleted: a listing failed or was cut short by a limit",
+      });
+    }
+    plan.actions = plan.actions.filter((action) => action.kind !== "delete");
+    plan.skipped.sort(byPath);
+    return files.sort();
+  }
+  files.push(...deleted);
+  return files.sort();
 }
 
 /**
@@ -128,7 +194,7 @@ async function mirror(options: MirrorOptions & { direction: MirrorDirection }): 
     options.onEvent?.({ type: "start", plan });
     for (const refusal of plan.refused) options.onEvent?.({ type: "refuse", ...refusal });
     for (const skip of plan.skipped) options.onEvent?.({ type: "skip", ...skip });
-    return {
+    const result: MirrorResult = {
       plan,
       transferred: { files: 0, bytes: 0 },
       skipped: [...plan.skipped],
@@ -138,6 +204,9 @@ async function mirror(options: MirrorOptions & { direction: MirrorDirection }): 
       errors: [...plan.errors],
       seconds: (performance.now() - started) / 1000,
     };
+    if (plan.archive) result.archive = { ...plan.archive, written: false, files: 0, directories: 0 };
+    if (plan.backup) result.backup = { path: plan.backup.path, files: [], written: false };
+    return result;
   }
   return executeMirrorPlan(plan, { ...options, startedAt: started });
 }
@@ -149,9 +218,10 @@ function checkOptions(options: MirrorOptions & { direction: MirrorDirection }): 
   if (typeof options.remote !== "string" || options.remote.length === 0) {
     throw new InvalidArgumentError("a mirror needs a remote folder");
   }
-  if (typeof options.local !== "string" || options.local.length === 0) {
+  if (typeof options.local !== "string" || (options.local.length === 0 && options.archive === undefined)) {
     throw new InvalidArgumentError("a mirror needs a local folder");
   }
+  checkArchiveOptions(options);
   if (options.onlyNewer && options.onlyMissing) {
     throw new InvalidArgumentError("onlyNewer and onlyMissing cannot be combined");
   }
@@ -164,6 +234,53 @@ function checkOptions(options: MirrorOptions & { direction: MirrorDirection }): 
   ] as const) {
     if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
       throw new InvalidArgumentError(`${name} must be a whole number of 0 or more`);
+    }
+  }
+}
+
+/** @throws InvalidArgumentError for `archive` and `backupZip` where they cannot apply. */
+function checkArchiveOptions(options: MirrorOptions & { direction: MirrorDirection }): void {
+  const { archive, backupZip } = options;
+  if (archive !== undefined) {
+    if (options.direction !== "down")
+      throw new InvalidArgumentError("an archive can only be the target of a download mirror");
+    if (
+      typeof archive !== "object" ||
+      archive === null ||
+      (archive.format !== "zip" && archive.format !== "tgz")
+    ) {
+      throw new InvalidArgumentError('an archive\'s format is "zip" or "tgz"');
+    }
+    if (typeof archive.path !== "string" || archive.path.length === 0 || archive.path.includes("\0")) {
+      throw new InvalidArgumentError("an archive needs a file path");
+    }
+    const clash = (
+      [
+        ["delete", options.delete],
+        ["onlyNewer", options.onlyNewer],
+        ["onlyMissing", options.onlyMissing],
+        ["resume", options.resume],
+        ["backupZip", backupZip !== undefined],
+      ] as const
+    ).find(([, value]) => value);
+    if (clash) {
+      throw new InvalidArgumentError(
+        `${clash[0]} compares with or changes a folder: it does not apply to an archive`,
+      );
+    }
+  }
+  if (backupZip !== undefined) {
+    if (options.direction !== "down") {
+      throw new InvalidArgumentError(
+        "backupZip applies to download mirrors only (local files replaced or deleted)",
+      );
+    }
+    if (typeof backupZip !== "string" || backupZip.length === 0 || backupZip.includes("\0")) {
+      throw new InvalidArgumentError("backupZip needs a file path");
+    }
+    const top = resolve(options.local);
+    if (resolve(backupZip).startsWith(top.endsWith(sep) ? top : top + sep)) {
+      throw new InvalidArgumentError("the backup zip must not lie inside the folder being mirrored");
     }
   }
 }
@@ -229,4 +346,18 @@ function assemble(
       bytes: transfers.reduce((sum, action) => sum + (action.size ?? 0), 0),
     },
   };
+}
+
+/** Whether `path` is a folder the server lets us enter (CWD, then back to where the client was). */
+async function remoteFolderExists(client: FtpClient, path: string, signal?: AbortSignal): Promise<boolean> {
+  if (path === "" || path === ".") return true;
+  const home = await client.pwd({ signal });
+  try {
+    await client.cd(path, { signal });
+  } catch (error) {
+    if (error instanceof ReplyError && error.isPermanent) return false;
+    throw error;
+  }
+  await client.cd(home, { signal });
+  return true;
 }

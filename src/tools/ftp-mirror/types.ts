@@ -20,7 +20,10 @@ export interface MirrorOptions {
   pool?: FtpPool;
   /** The remote folder. */
   remote: string;
-  /** The local folder. */
+  /**
+   * The local folder. With `archive` it is neither read nor written (pass the archive's path or
+   * `""`; the plan reports `archive.path` there).
+   */
   local: string;
   /** Descend into folders. Default `false`: only the files of the top folder. */
   recursive?: boolean;
@@ -62,9 +65,57 @@ export interface MirrorOptions {
   maxDepth?: number;
   /** Most entries (both sides together) looked at (default 1 000 000); more block `delete`. */
   maxEntries?: number;
+  /**
+   * `mirrorDown` only: write the mirrored tree into one archive instead of a folder (CLI `--zip`,
+   * `--tgz`). The plan treats the target as empty: every selected file is transferred (reason
+   * `missing`), every entered folder becomes a directory entry (`mkdir` actions, added first and
+   * reported in `result.created`), and each file keeps the remote modification time (MDTM's when
+   * the server has it, else the listing's). Transfers may run in parallel (pool); each file is
+   * downloaded into memory (up to 1 MiB) or a private temporary file beside the archive, then
+   * appended whole, one entry at a time, in completion order. `verify` works as for folders.
+   * With `archive`, `local` may be `""`; `plan.local` is then the archive's path and
+   * `plan.createTarget` is false.
+   *
+   * The archive is written as `PATH.<random>.part` in the same folder and renamed to `path` when
+   * complete. When anything failed (a listing, a file, an abort) that temporary file is removed and
+   * nothing is left at `path` — unless `keepPartial` is set, in which case the archive is finished
+   * with what did succeed and renamed to `path` (the failures are in `result.errors`).
+   *
+   * Refused with InvalidArgumentError together with `delete`, `onlyNewer`, `onlyMissing`,
+   * `resume` or `backupZip` (they compare against or change a folder), and for `mirrorUp`.
+   */
+  archive?: MirrorArchiveOptions;
+  /**
+   * `mirrorDown` only: a ZIP file (CLI `--backup-zip`) that receives every local file the mirror
+   * replaces (a transfer whose target exists) or deletes (with `delete`; the files inside a deleted
+   * folder too), by its path below the top, before it is lost. It holds exactly the files that were
+   * really replaced or deleted: a transfer that fails leaves its file in place and out of the zip.
+   * Only regular files are saved (symlinks are never followed; empty folders are not recorded).
+   *
+   * Written as `PATH.<random>.part` and renamed when the mirror ends (also after per-file
+   * errors, so that what was replaced is never lost; on abort too, holding what was replaced so
+   * far). When nothing was replaced or deleted no zip is written at all (and an existing file
+   * at that path is left untouched). An existing file at `path` is otherwise replaced.
+   * A file that cannot be saved is not replaced or deleted (its error is in `result.errors`);
+   * should the zip fail after a file was replaced, its hard-link snapshot is kept beside the zip
+   * (`PATH.<random>.<n>.snapshot`) rather than lost.
+   * Refused with InvalidArgumentError for `mirrorUp`, together with `archive`, and for a path
+   * inside `local`.
+   */
+  backupZip?: string;
   signal?: AbortSignal;
   /** Progress; must not throw. */
   onEvent?: (event: MirrorEvent) => void;
+}
+
+/** Where `archive` writes the mirrored tree. */
+export interface MirrorArchiveOptions {
+  /** `zip` (deflate, ZIP64 when needed) or `tgz` (POSIX ustar + PAX, gzip). */
+  format: "zip" | "tgz";
+  /** The archive file to create (replaced when it exists). Its folder must exist. */
+  path: string;
+  /** After a failure, finish the archive with what succeeded instead of removing it. Default `false`. */
+  keepPartial?: boolean;
 }
 
 /** Why a file is transferred. */
@@ -128,6 +179,14 @@ export interface MirrorPlan {
   compareTimes: boolean;
   /** Files and bytes the plan transfers (bytes of files whose size is known). */
   totals: { files: number; bytes: number };
+  /** With `archive`: where the tree goes (present only then). The `mkdir` and `transfer` actions are its entries. */
+  archive?: { format: "zip" | "tgz"; path: string };
+  /**
+   * With `backupZip` (present only then): the zip's path and the local files (paths below the top,
+   * sorted) that the run would save there — the targets of `size`/`newer` transfers, deleted
+   * files, and the regular files inside deleted folders.
+   */
+  backup?: { path: string; files: string[] };
 }
 
 /** What a mirror did. */
@@ -140,6 +199,17 @@ export interface MirrorResult {
   created: string[];
   deleted: string[];
   errors: MirrorError[];
+  /**
+   * With `archive` (present only then): `written` is true when the archive is at `path`;
+   * `files`/`directories` count the entries in it.
+   */
+  archive?: { format: "zip" | "tgz"; path: string; written: boolean; files: number; directories: number };
+  /**
+   * With `backupZip` (present only then): the files saved (paths below the top, in the order
+   * they were added) and whether the zip was written (false when nothing was replaced or deleted,
+   * and on a dry run).
+   */
+  backup?: { path: string; files: string[]; written: boolean };
   /** Wall time of the whole run, listings included. */
   seconds: number;
 }
