@@ -9,6 +9,7 @@ import { LimitError } from "../../errors.js";
 import type { FileInfo } from "../types.js";
 import { type ListingOptions, type ListLineOptions, parseListLine } from "./detect.js";
 import { parseMlsdLine } from "./mlsd.js";
+import { parseCommonUnixLine } from "./unix.js";
 
 /** Options of {@link ListingParser}. */
 export interface ListingParserOptions extends ListingOptions {
@@ -48,6 +49,7 @@ const CR = 0x0d;
 export class ListingParser {
   private readonly mlsd: boolean;
   private readonly lineOptions: ListLineOptions;
+  private readonly now: Date;
   private readonly maxBytes: number;
   private readonly maxLineLength: number;
   /** The bytes of the line not yet ended, in the pieces they came in (joined once its LF arrives). */
@@ -58,7 +60,8 @@ export class ListingParser {
 
   constructor(options: ListingParserOptions = {}) {
     this.mlsd = options.format === "mlsd";
-    this.lineOptions = { now: options.now ?? new Date() };
+    this.now = options.now ?? new Date();
+    this.lineOptions = { now: this.now };
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_LISTING_BYTES;
     this.maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LISTING_LINE;
   }
@@ -172,6 +175,16 @@ export class ListingParser {
   }
 
   private take(line: string, out: FileInfo[]): void {
+    // Most LIST lines are the common `ls -l` shape: try it first, without the per-line checks of
+    // parseListLine (blank, `total`, a second CR), none of which such a line can be. Cold, in a
+    // one-shot process, those calls cost a third of the parse.
+    if (!this.mlsd && line.charCodeAt(line.length - 1) !== CR) {
+      const common = parseCommonUnixLine(line, this.now);
+      if (common !== undefined) {
+        out.push(common);
+        return;
+      }
+    }
     const info = this.mlsd ? parseMlsdLine(line) : parseListLine(line, this.lineOptions);
     if (info !== undefined) out.push(info);
   }
