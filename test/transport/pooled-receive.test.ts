@@ -58,32 +58,74 @@ describe("PooledReceiver", () => {
     });
   }
 
-  it("detects corruption a reused buffer would cause: each chunk is checked after the sink's wait", async () => {
-    // Distinct 16 KiB blocks: a buffer overwritten while held would no longer match its copy.
-    const blocks = Array.from({ length: 200 }, (_, i) => Buffer.alloc(16 * 1024, i % 251));
-    const payload = Buffer.concat(blocks);
-    const peer = await sender(payload);
+  for (const [label, bufferSize, buffers] of [
+    ["buffers of one read each", 16 * 1024, 2],
+    ["buffers filled over several reads", 256 * 1024, 3],
+  ] as const) {
+    it(`detects corruption a reused buffer would cause (${label}): each chunk is checked after the sink's wait`, async () => {
+      // Distinct 16 KiB blocks: a buffer overwritten while held would no longer match its copy.
+      const blocks = Array.from({ length: 200 }, (_, i) => Buffer.alloc(16 * 1024, i % 251));
+      const payload = Buffer.concat(blocks);
+      const peer = await sender(payload);
+      try {
+        const receiver = await PooledReceiver.connect({
+          host: "127.0.0.1",
+          port: peer.port,
+          label: "test",
+          bufferSize,
+          buffers,
+        });
+        const parts: Buffer[] = [];
+        await receiver.receive(
+          async (chunk) => {
+            const copy = Buffer.from(chunk);
+            await sleep(1);
+            assert.ok(chunk.equals(copy), "a held chunk changed under the consumer");
+            parts.push(copy);
+          },
+          { timeout: 5000 },
+        );
+        assert.ok(Buffer.concat(parts).equals(payload));
+      } finally {
+        peer.close();
+      }
+    });
+  }
+
+  it("does not sit on the bytes of a slow link: they go to the consumer at the next read after 100 ms", async () => {
+    // Three pieces 150 ms apart: the second read comes after the first bytes waited 100 ms, so
+    // they are handed over then, not only when a whole buffer is full or the stream ends.
+    const server = createServer(async (socket) => {
+      socket.on("error", () => {});
+      for (let i = 0; i < 3; i += 1) {
+        socket.write(Buffer.alloc(1000, 0x41 + i));
+        await sleep(150);
+      }
+      socket.end();
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
     try {
       const receiver = await PooledReceiver.connect({
         host: "127.0.0.1",
-        port: peer.port,
+        port: (server.address() as AddressInfo).port,
         label: "test",
-        bufferSize: 16 * 1024,
-        buffers: 2,
       });
-      const parts: Buffer[] = [];
-      await receiver.receive(
+      const chunks: Buffer[] = [];
+      const total = await receiver.receive(
         async (chunk) => {
-          const copy = Buffer.from(chunk);
-          await sleep(1);
-          assert.ok(chunk.equals(copy), "a held chunk changed under the consumer");
-          parts.push(copy);
+          chunks.push(Buffer.from(chunk));
         },
         { timeout: 5000 },
       );
-      assert.ok(Buffer.concat(parts).equals(payload));
+      assert.equal(total, 3000);
+      assert.ok(chunks.length >= 2, `handed over in ${chunks.length} chunk(s)`);
+      assert.equal(
+        Buffer.concat(chunks).toString("latin1"),
+        "A".repeat(1000) + "B".repeat(1000) + "C".repeat(1000),
+      );
     } finally {
-      peer.close();
+      server.close();
     }
   });
 
