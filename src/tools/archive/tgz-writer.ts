@@ -12,19 +12,16 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip, type Gzip } from "node:zlib";
 import { InvalidArgumentError } from "../../errors.js";
+import { type ArchiveSummary, ArchiveWriter, compressionLevel } from "./archive-writer.js";
 import {
   asBuffer,
-  checkSource,
   chunksOf,
   type DirectoryEntryOptions,
   type EntryFacts,
   type EntrySource,
-  entryFacts,
   type FileEntryOptions,
 } from "./entry-options.js";
 import { FileSink } from "./file-sink.js";
-import { checkEntryName } from "./names.js";
-import { SerialWriter } from "./serial.js";
 import {
   BLOCK,
   MAX_OCTAL_11,
@@ -35,7 +32,6 @@ import {
   TYPE_PAX,
   ustarHeader,
 } from "./tar-format.js";
-import type { ArchiveSummary } from "./zip-writer.js";
 
 export interface TarGzWriterOptions {
   /** gzip compression level, 0–9 (default 6). */
@@ -50,19 +46,14 @@ function fallbackName(path: string, folder: boolean): string {
   return folder ? `${ascii.slice(0, 99)}/` : ascii.slice(0, 100);
 }
 
-export class TarGzWriter {
-  readonly path: string;
-  private readonly sink: FileSink;
+export class TarGzWriter extends ArchiveWriter {
   private readonly gzip: Gzip;
   private readonly drained: Promise<void>;
-  private readonly serial = new SerialWriter();
-  private readonly names = new Set<string>();
   private count = 0;
   private spools = 0;
 
   private constructor(sink: FileSink, level: number) {
-    this.path = sink.path;
-    this.sink = sink;
+    super(sink);
     this.gzip = createGzip({ level });
     this.drained = pipeline(this.gzip, async (compressed: AsyncIterable<Buffer>) => {
       for await (const chunk of compressed) await this.sink.write(chunk);
@@ -76,16 +67,8 @@ export class TarGzWriter {
    * @throws InvalidArgumentError for a bad level; Node's file system error.
    */
   static async open(path: string, options: TarGzWriterOptions = {}): Promise<TarGzWriter> {
-    const level = options.level ?? 6;
-    if (!Number.isInteger(level) || level < 0 || level > 9) {
-      throw new InvalidArgumentError("a gzip compression level is a whole number from 0 to 9");
-    }
+    const level = compressionLevel(options.level, "gzip");
     return new TarGzWriter(await FileSink.create(path), level);
-  }
-
-  /** Entries written or queued so far. */
-  get entries(): number {
-    return this.names.size;
   }
 
   /**
@@ -98,35 +81,12 @@ export class TarGzWriter {
    *   a wrong size; AbortError after {@link abort}; Node's file system error.
    */
   addFile(name: string, source: EntrySource, options?: FileEntryOptions): Promise<void> {
-    try {
-      const path = checkEntryName(name, "file");
-      const facts = entryFacts(options, 0o644);
-      checkSource(source);
-      this.claim(path);
-      return this.serial
-        .entry(() => this.writeFile(path, source, facts))
-        .catch((error: unknown) => {
-          this.names.delete(path);
-          throw error;
-        });
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.queueFile(name, source, options);
   }
 
   /** Adds a folder entry (`name/`). @throws as {@link addFile}. */
   addDirectory(name: string, options?: DirectoryEntryOptions): Promise<void> {
-    try {
-      const path = checkEntryName(name, "directory");
-      const facts = entryFacts(options, 0o755);
-      this.claim(`${path}/`);
-      return this.serial.entry(async () => {
-        await this.header(path, true, facts, 0);
-        this.count += 1;
-      });
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.queueDirectory(name, options);
   }
 
   /**
@@ -136,18 +96,11 @@ export class TarGzWriter {
    * @throws as {@link addFile}.
    */
   finish(): Promise<ArchiveSummary> {
-    return this.serial.close(async () => {
-      try {
-        await this.push(ZEROS);
-        this.gzip.end();
-        await this.drained;
-        const bytes = this.sink.position;
-        await this.sink.finish();
-        return { path: this.path, entries: this.count, bytes };
-      } catch (error) {
-        await this.sink.abort();
-        throw error;
-      }
+    return this.seal(async () => {
+      await this.push(ZEROS);
+      this.gzip.end();
+      await this.drained;
+      return this.count;
     });
   }
 
@@ -157,13 +110,6 @@ export class TarGzWriter {
     this.gzip.destroy();
     await this.drained.catch(() => {});
     await this.sink.abort();
-  }
-
-  /** @throws InvalidArgumentError for a name already in the archive. */
-  private claim(path: string): void {
-    if (this.names.has(path))
-      throw new InvalidArgumentError("the archive already holds an entry of that name");
-    this.names.add(path);
   }
 
   /** Feeds gzip, waiting when it is full; a failure here breaks the writer. */
@@ -212,7 +158,12 @@ export class TarGzWriter {
     if (rest !== 0) await this.push(ZEROS.subarray(0, BLOCK - rest));
   }
 
-  private async writeFile(path: string, source: EntrySource, facts: EntryFacts): Promise<void> {
+  protected async writeDirectory(path: string, facts: EntryFacts): Promise<void> {
+    await this.header(path, true, facts, 0);
+    this.count += 1;
+  }
+
+  protected async writeFile(path: string, source: EntrySource, facts: EntryFacts): Promise<void> {
     if (source instanceof Uint8Array) {
       const data = asBuffer(source);
       await this.header(path, false, facts, data.length);

@@ -109,20 +109,28 @@ export interface LocalHeaderFields {
   extra: Buffer;
 }
 
+/**
+ * The run of 26 bytes both file headers share, from "version needed to extract" to "extra field
+ * length" (4.3.7, 4.3.12): the central header has "version made by" in front, so it starts 2 later.
+ */
+function writeSharedFields(header: Buffer, fields: LocalHeaderFields, at: number): void {
+  header.writeUInt16LE(fields.versionNeeded, at);
+  header.writeUInt16LE(fields.flags, at + 2);
+  header.writeUInt16LE(fields.method, at + 4);
+  header.writeUInt16LE(fields.dos.time, at + 6);
+  header.writeUInt16LE(fields.dos.date, at + 8);
+  header.writeUInt32LE(fields.crc >>> 0, at + 10);
+  header.writeUInt32LE(fields.compressedSize, at + 14);
+  header.writeUInt32LE(fields.size, at + 18);
+  header.writeUInt16LE(fields.name.length, at + 22);
+  header.writeUInt16LE(fields.extra.length, at + 24);
+}
+
 /** Local file header (4.3.7): 30 bytes, the name, the extra field. */
 export function localHeader(fields: LocalHeaderFields): Buffer {
   const header = zeroed(30 + fields.name.length + fields.extra.length);
   header.writeUInt32LE(SIG_LOCAL, 0);
-  header.writeUInt16LE(fields.versionNeeded, 4);
-  header.writeUInt16LE(fields.flags, 6);
-  header.writeUInt16LE(fields.method, 8);
-  header.writeUInt16LE(fields.dos.time, 10);
-  header.writeUInt16LE(fields.dos.date, 12);
-  header.writeUInt32LE(fields.crc >>> 0, 14);
-  header.writeUInt32LE(fields.compressedSize, 18);
-  header.writeUInt32LE(fields.size, 22);
-  header.writeUInt16LE(fields.name.length, 26);
-  header.writeUInt16LE(fields.extra.length, 28);
+  writeSharedFields(header, fields, 4);
   fields.name.copy(header, 30);
   fields.extra.copy(header, 30 + fields.name.length);
   return header;
@@ -153,16 +161,7 @@ export function centralHeader(fields: CentralHeaderFields): Buffer {
   const header = zeroed(46 + fields.name.length + fields.extra.length);
   header.writeUInt32LE(SIG_CENTRAL, 0);
   header.writeUInt16LE(MADE_BY_UNIX, 4);
-  header.writeUInt16LE(fields.versionNeeded, 6);
-  header.writeUInt16LE(fields.flags, 8);
-  header.writeUInt16LE(fields.method, 10);
-  header.writeUInt16LE(fields.dos.time, 12);
-  header.writeUInt16LE(fields.dos.date, 14);
-  header.writeUInt32LE(fields.crc >>> 0, 16);
-  header.writeUInt32LE(fields.compressedSize, 20);
-  header.writeUInt32LE(fields.size, 24);
-  header.writeUInt16LE(fields.name.length, 28);
-  header.writeUInt16LE(fields.extra.length, 30);
+  writeSharedFields(header, fields, 6);
   // Comment length, disk number start and internal attributes stay 0.
   header.writeUInt32LE(fields.externalAttributes >>> 0, 38);
   header.writeUInt32LE(fields.localHeaderOffset, 42);

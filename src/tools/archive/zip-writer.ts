@@ -10,19 +10,17 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createDeflateRaw, deflateRawSync } from "node:zlib";
 import { InvalidArgumentError } from "../../errors.js";
+import { type ArchiveSummary, ArchiveWriter, compressionLevel } from "./archive-writer.js";
 import { crc32 } from "./crc32.js";
 import {
   asBuffer,
-  checkSource,
   chunksOf,
   type DirectoryEntryOptions,
+  type EntryFacts,
   type EntrySource,
-  entryFacts,
   type FileEntryOptions,
 } from "./entry-options.js";
 import { FileSink } from "./file-sink.js";
-import { checkEntryName } from "./names.js";
-import { SerialWriter } from "./serial.js";
 import {
   centralHeader,
   dataDescriptor,
@@ -60,14 +58,8 @@ export interface ZipWriterOptions {
   zip64EntryThreshold?: number;
 }
 
-/** What `finish()` reports. */
-export interface ArchiveSummary {
-  path: string;
-  /** Entries written (files and folders). */
-  entries: number;
-  /** Size of the archive file. */
-  bytes: number;
-}
+// Declared with the shared writer front; re-exported here, where callers have always found it.
+export type { ArchiveSummary } from "./archive-writer.js";
 
 interface CentralRecord {
   name: Buffer;
@@ -83,20 +75,14 @@ interface CentralRecord {
   zip64Local: boolean;
 }
 
-export class ZipWriter {
-  /** The archive's final path. */
-  readonly path: string;
-  private readonly sink: FileSink;
-  private readonly serial = new SerialWriter();
+export class ZipWriter extends ArchiveWriter {
   private readonly records: CentralRecord[] = [];
-  private readonly names = new Set<string>();
   private readonly level: number;
   private readonly threshold: number;
   private readonly entryThreshold: number;
 
   private constructor(sink: FileSink, level: number, threshold: number, entryThreshold: number) {
-    this.path = sink.path;
-    this.sink = sink;
+    super(sink);
     this.level = level;
     this.threshold = threshold;
     this.entryThreshold = entryThreshold;
@@ -110,10 +96,7 @@ export class ZipWriter {
    *   cannot be created.
    */
   static async open(path: string, options: ZipWriterOptions = {}): Promise<ZipWriter> {
-    const level = options.level ?? 6;
-    if (!Number.isInteger(level) || level < 0 || level > 9) {
-      throw new InvalidArgumentError("a zip compression level is a whole number from 0 to 9");
-    }
+    const level = compressionLevel(options.level, "zip");
     const threshold = options.zip64Threshold ?? MAX_U32;
     const entryThreshold = options.zip64EntryThreshold ?? MAX_U16;
     if (!Number.isInteger(threshold) || threshold < 1 || threshold > MAX_U32) {
@@ -123,11 +106,6 @@ export class ZipWriter {
       throw new InvalidArgumentError("zip64EntryThreshold must be a whole number from 1 to 0xFFFF");
     }
     return new ZipWriter(await FileSink.create(path), level, threshold, entryThreshold);
-  }
-
-  /** Entries written or queued so far. */
-  get entries(): number {
-    return this.names.size;
   }
 
   /**
@@ -141,20 +119,7 @@ export class ZipWriter {
    *   be written (the writer is then broken: only {@link abort} remains).
    */
   addFile(name: string, source: EntrySource, options?: FileEntryOptions): Promise<void> {
-    try {
-      const path = checkEntryName(name, "file");
-      const facts = entryFacts(options, 0o644);
-      checkSource(source);
-      this.claim(path);
-      return this.serial
-        .entry(() => this.writeFile(path, source, facts))
-        .catch((error: unknown) => {
-          this.names.delete(path);
-          throw error;
-        });
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.queueFile(name, source, options);
   }
 
   /**
@@ -163,37 +128,7 @@ export class ZipWriter {
    * @throws as {@link addFile}.
    */
   addDirectory(name: string, options?: DirectoryEntryOptions): Promise<void> {
-    try {
-      const path = `${checkEntryName(name, "directory")}/`;
-      const facts = entryFacts(options, 0o755);
-      this.claim(path);
-      return this.serial.entry(async () => {
-        const nameBytes = Buffer.from(path, "utf8");
-        const dos = dosDateTime(facts.modifiedAt);
-        const extra = timestampExtra(facts.modifiedAt);
-        const offset = this.sink.position;
-        const fields = {
-          flags: FLAG_UTF8,
-          method: METHOD_STORE,
-          versionNeeded: VERSION_DEFLATE,
-          dos,
-          crc: 0,
-          compressedSize: 0,
-          size: 0,
-          name: nameBytes,
-          extra,
-        };
-        await this.output(localHeader(fields));
-        this.records.push({
-          ...fields,
-          offset,
-          attributes: (((S_IFDIR | facts.mode) << 16) | 0x10) >>> 0,
-          zip64Local: false,
-        });
-      });
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.queueDirectory(name, options);
   }
 
   /**
@@ -204,32 +139,7 @@ export class ZipWriter {
    *   that broke the writer; Node's file system error.
    */
   finish(): Promise<ArchiveSummary> {
-    return this.serial.close(async () => {
-      try {
-        const directoryOffset = this.sink.position;
-        for (const record of this.records) await this.output(this.centralRecord(record));
-        const directorySize = this.sink.position - directoryOffset;
-        const count = this.records.length;
-        const needs64 =
-          count >= this.entryThreshold ||
-          directorySize >= this.threshold ||
-          directoryOffset >= this.threshold;
-        if (needs64) await this.output(zip64End(count, directorySize, directoryOffset));
-        await this.output(
-          endOfCentralDirectory(
-            count >= this.entryThreshold ? MAX_U16 : count,
-            directorySize >= this.threshold ? MAX_U32 : directorySize,
-            directoryOffset >= this.threshold ? MAX_U32 : directoryOffset,
-          ),
-        );
-        const bytes = this.sink.position;
-        await this.sink.finish();
-        return { path: this.path, entries: count, bytes };
-      } catch (error) {
-        await this.sink.abort();
-        throw error;
-      }
-    });
+    return this.seal(() => this.writeCentralDirectory());
   }
 
   /**
@@ -238,13 +148,6 @@ export class ZipWriter {
    */
   async abort(): Promise<void> {
     if (await this.serial.abort()) await this.sink.abort();
-  }
-
-  /** @throws InvalidArgumentError for a name already in the archive. */
-  private claim(path: string): void {
-    if (this.names.has(path))
-      throw new InvalidArgumentError("the archive already holds an entry of that name");
-    this.names.add(path);
   }
 
   /** Writes to the file; a failure there breaks the writer. */
@@ -257,11 +160,49 @@ export class ZipWriter {
     }
   }
 
-  private async writeFile(
-    path: string,
-    source: EntrySource,
-    facts: ReturnType<typeof entryFacts>,
-  ): Promise<void> {
+  /** The central directory and its end records (ZIP64 ones when needed). @returns the entry count. */
+  private async writeCentralDirectory(): Promise<number> {
+    const directoryOffset = this.sink.position;
+    for (const record of this.records) await this.output(this.centralRecord(record));
+    const directorySize = this.sink.position - directoryOffset;
+    const count = this.records.length;
+    const needs64 =
+      count >= this.entryThreshold || directorySize >= this.threshold || directoryOffset >= this.threshold;
+    if (needs64) await this.output(zip64End(count, directorySize, directoryOffset));
+    await this.output(
+      endOfCentralDirectory(
+        count >= this.entryThreshold ? MAX_U16 : count,
+        directorySize >= this.threshold ? MAX_U32 : directorySize,
+        directoryOffset >= this.threshold ? MAX_U32 : directoryOffset,
+      ),
+    );
+    return count;
+  }
+
+  /** A folder entry: stored, empty, no data descriptor. */
+  protected async writeDirectory(path: string, facts: EntryFacts): Promise<void> {
+    const fields = {
+      flags: FLAG_UTF8,
+      method: METHOD_STORE,
+      versionNeeded: VERSION_DEFLATE,
+      dos: dosDateTime(facts.modifiedAt),
+      crc: 0,
+      compressedSize: 0,
+      size: 0,
+      name: Buffer.from(`${path}/`, "utf8"),
+      extra: timestampExtra(facts.modifiedAt),
+    };
+    const offset = this.sink.position;
+    await this.output(localHeader(fields));
+    this.records.push({
+      ...fields,
+      offset,
+      attributes: (((S_IFDIR | facts.mode) << 16) | 0x10) >>> 0,
+      zip64Local: false,
+    });
+  }
+
+  protected async writeFile(path: string, source: EntrySource, facts: EntryFacts): Promise<void> {
     const known = source instanceof Uint8Array ? source.length : facts.size;
     // Deflate may grow incompressible data a little: leave room before deciding ZIP64 is not needed.
     const zip64Local = known === undefined || known + (known >>> 7) + 1024 >= this.threshold;

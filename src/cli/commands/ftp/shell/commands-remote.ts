@@ -4,7 +4,22 @@
  */
 import type { FileInfo } from "../../../../ftp/types.js";
 import { sanitize } from "../../../terminal.js";
-import { argumentsOf, type ShellCommand } from "./table.js";
+import type { ShellConnection } from "./session.js";
+import { argumentsOf, type ShellCommand, type ShellRun } from "./table.js";
+
+/**
+ * The `run` of a command that makes one client call per argument, in the order typed. The first
+ * failure ends the command (what came before it stays done), as a shell user expects of `rm a b`.
+ */
+function forEachArgument(
+  call: (client: ShellConnection["client"], path: string, run: ShellRun) => Promise<unknown>,
+): ShellCommand["run"] {
+  return async (run) => {
+    const { client } = run.session.requireConnection();
+    for (const path of run.positionals) await call(client, path, run);
+    return undefined;
+  };
+}
 
 /** `2024-05-01 13:45` (UTC), or blanks when the listing gave no time. */
 function formatTime(date: Date | undefined): string {
@@ -68,13 +83,9 @@ export const mkdir: ShellCommand = {
   args: { min: 1, max: Number.POSITIVE_INFINITY },
   argument: argumentsOf("remote-dir"),
   changesRemote: true,
-  async run({ session, context, values, positionals }) {
-    const { client } = session.requireConnection();
-    for (const path of positionals) {
-      await client.mkdir(path, { recursive: values.parents === true, signal: context.signal });
-    }
-    return undefined;
-  },
+  run: forEachArgument((client, path, { context, values }) =>
+    client.mkdir(path, { recursive: values.parents === true, signal: context.signal }),
+  ),
 };
 
 export const rmdir: ShellCommand = {
@@ -85,13 +96,9 @@ export const rmdir: ShellCommand = {
   args: { min: 1, max: Number.POSITIVE_INFINITY },
   argument: argumentsOf("remote-dir"),
   changesRemote: true,
-  async run({ session, context, values, positionals }) {
-    const { client } = session.requireConnection();
-    for (const path of positionals) {
-      await client.rmdir(path, { recursive: values.recursive === true, signal: context.signal });
-    }
-    return undefined;
-  },
+  run: forEachArgument((client, path, { context, values }) =>
+    client.rmdir(path, { recursive: values.recursive === true, signal: context.signal }),
+  ),
 };
 
 export const rm: ShellCommand = {
@@ -102,11 +109,7 @@ export const rm: ShellCommand = {
   args: { min: 1, max: Number.POSITIVE_INFINITY },
   argument: argumentsOf("remote"),
   changesRemote: true,
-  async run({ session, context, positionals }) {
-    const { client } = session.requireConnection();
-    for (const path of positionals) await client.remove(path, { signal: context.signal });
-    return undefined;
-  },
+  run: forEachArgument((client, path, { context }) => client.remove(path, { signal: context.signal })),
 };
 
 export const rename: ShellCommand = {

@@ -28,10 +28,13 @@ interface Job {
   run(progress: Progress): Promise<number>;
 }
 
+/** A failure found while planning (no match, a refused name), reported once the display exists. */
+type Problem = (progress: Progress) => void;
+
 /**
  * Runs `jobs` one after another with a progress display. A failed job is reported (and counted)
- * and the next one runs; an abort ends them all (rethrown after the display is cleared). `prior`
- * reports failures found while planning (no match, refused names).
+ * and the next one runs; an abort ends them all (rethrown after the display is cleared).
+ * `problems` are reported first, and counted as failures too.
  *
  * @returns the exit code the failures give (0 when none).
  */
@@ -39,10 +42,10 @@ async function runJobs(
   session: ShellSession,
   context: CommandContext,
   jobs: readonly Job[],
-  prior: (progress: Progress) => void = () => {},
+  problems: readonly Problem[] = [],
 ): Promise<number> {
   const progress = new Progress(context, { quiet: session.quiet });
-  prior(progress);
+  for (const problem of problems) problem(progress);
   const known = jobs.every((job) => job.size !== undefined);
   progress.setTotals(jobs.length, known ? jobs.reduce((sum, job) => sum + (job.size ?? 0), 0) : undefined);
   for (const job of jobs) {
@@ -178,7 +181,7 @@ export const mget: ShellCommand = {
   async run({ session, context, values, positionals }) {
     session.requireConnection();
     const jobs: Job[] = [];
-    const problems: Array<(progress: Progress) => void> = [];
+    const problems: Problem[] = [];
     const resume = values.resume === true;
     for (const pattern of positionals) {
       if (!hasGlob(pattern)) {
@@ -215,9 +218,7 @@ export const mget: ShellCommand = {
         );
       }
     }
-    return runJobs(session, context, jobs, (progress) => {
-      for (const problem of problems) problem(progress);
-    });
+    return runJobs(session, context, jobs, problems);
   },
 };
 
@@ -231,7 +232,7 @@ export const mput: ShellCommand = {
   async run({ session, context, positionals }) {
     session.requireConnection();
     const jobs: Job[] = [];
-    const problems: Array<(progress: Progress) => void> = [];
+    const problems: Problem[] = [];
     for (const pattern of positionals) {
       const { folder, base } = splitPattern(pattern);
       const localFolder = session.localPath(folder === "" ? "." : folder);
@@ -268,9 +269,7 @@ export const mput: ShellCommand = {
         jobs.push(uploadJob(session, context, local, name, info.size));
       }
     }
-    return runJobs(session, context, jobs, (progress) => {
-      for (const problem of problems) problem(progress);
-    });
+    return runJobs(session, context, jobs, problems);
   },
 };
 
