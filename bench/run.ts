@@ -87,7 +87,7 @@ async function benchmark(
   }
 }
 
-/** For listing workloads: the throughput column becomes entries per second. */
+/** For listing and mirror workloads: the throughput column becomes entries (or files) per second. */
 function perEntry(summaries: readonly Summary[]): Summary[] {
   return summaries.map((s) => ({ ...s, mibPerSecond: s.runs[0]!.bytes / (s.medianMs / 1000) }));
 }
@@ -152,12 +152,12 @@ async function run(): Promise<number> {
       throw new Error(`--only leaves fewer than two contenders in ${chosen.name}`);
     const bytes = values.bytes === undefined ? workload.defaultBytes : parseBytes(values.bytes);
     console.log(`\n## ${workload.name}: ${workload.description}`);
-    const unit = workload.unit === "entries" ? "entries" : "bytes";
+    const unit = workload.unit ?? "bytes";
     console.log(`${bytes} ${unit}, ${runs} runs per contender (+1 warm-up), each in its own process\n`);
     const measured = await benchmark(workload, runs, bytes, (text) => process.stderr.write(`  ${text}\n`));
-    const summaries = workload.unit === "entries" ? perEntry(measured) : measured;
+    const summaries = unit === "bytes" ? measured : perEntry(measured);
     const text = table(summaries);
-    console.log(workload.unit === "entries" ? text.replace("MiB/s (median)", "entries/s (median)") : text);
+    console.log(unit === "bytes" ? text : text.replace("MiB/s (median)", `${unit}/s (median)`));
     console.log("");
     for (const line of ratios(summaries)) console.log(line);
     console.log("");

@@ -54,10 +54,10 @@ export interface Workload {
   description: string;
   defaultBytes: number;
   /**
-   * What `bytes` counts: payload bytes (the default) or listing entries, for which the table
-   * gives entries per second instead of MiB/s.
+   * What `bytes` counts: payload bytes (the default), listing entries or whole files, for which
+   * the table gives entries or files per second instead of MiB/s.
    */
-  unit?: "bytes" | "entries";
+  unit?: "bytes" | "entries" | "files";
   contenders: Contender[];
   /** Starts what the contenders talk to (a sender, a server); runs in the harness process. */
   setup(options: WorkloadOptions): Promise<{ params: Params; teardown(): Promise<void> }>;

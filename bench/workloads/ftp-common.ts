@@ -102,20 +102,29 @@ export interface ProgramRun {
   stdout: string;
   cpuMs: number;
   maxRSS: number;
+  /** Wall time of the whole process, in ms: from just before it is started to its exit. */
+  wallMs: number;
 }
 
 /**
  * Runs `program` under `/usr/bin/time` and resolves to its stdout, CPU time and peak RSS (whole
- * process, startup included; 10 ms resolution for CPU).
+ * process, startup included; 10 ms resolution for CPU), and its wall time (`/usr/bin/time`'s own
+ * start included, about a millisecond). `env` replaces the environment when given.
  *
  * @throws Error when it exits with a non-zero status (the message holds its stderr).
  */
-export async function runProgram(program: string, args: readonly string[]): Promise<ProgramRun> {
+export async function runProgram(
+  program: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv } = {},
+): Promise<ProgramRun> {
   const { dir, remove } = await scratch();
   const report = join(dir, "time.txt");
   try {
+    const started = performance.now();
     const child = spawn("/usr/bin/time", ["-f", "%U %S %M", "-o", report, program, ...args], {
       stdio: ["ignore", "pipe", "pipe"],
+      ...(options.env ? { env: options.env } : {}),
     });
     let stdout = "";
     let stderr = "";
@@ -129,12 +138,13 @@ export async function runProgram(program: string, args: readonly string[]): Prom
       child.once("error", reject);
       child.once("close", resolve);
     });
+    const wallMs = performance.now() - started;
     if (code !== 0) throw new Error(`${program} exited with ${code}: ${stderr.trim()}`);
     const last = (await readFile(report, "utf8")).trim().split("\n").pop() ?? "";
     const [user = Number.NaN, system = Number.NaN, rss = Number.NaN] = last.split(" ").map(Number);
     if (![user, system, rss].every(Number.isFinite))
       throw new Error(`/usr/bin/time said ${JSON.stringify(last)}`);
-    return { stdout, cpuMs: (user + system) * 1000, maxRSS: rss };
+    return { stdout, cpuMs: (user + system) * 1000, maxRSS: rss, wallMs };
   } finally {
     await remove();
   }

@@ -72,6 +72,28 @@ async function bundleInetkit(dir: string): Promise<string> {
 }
 
 /**
+ * Bundles the `inet` command line (`inet-cli-entry.ts`, which runs `src/cli/main.ts`) into `dir`
+ * with esbuild, as ESM with code splitting: modules the CLI imports lazily (the shell, the
+ * archive writers) land in chunks of their own and are loaded only when used, as with the
+ * compiled package. Resolves to the entry file's path, for plain `node` to run.
+ */
+export async function bundleCli(dir: string): Promise<string> {
+  const { build } = await import("esbuild");
+  await build({
+    entryPoints: [fileURLToPath(new URL("./inet-cli-entry.ts", import.meta.url))],
+    bundle: true,
+    splitting: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outdir: dir,
+    outExtension: { ".js": ".mjs" },
+    logLevel: "warning",
+  });
+  return join(dir, "inet-cli-entry.mjs");
+}
+
+/**
  * Runs one operation of the bundled inetkit program under plain `node` (see ftp-plain-entry.ts):
  * its own timing and CPU time of the timed part, and the peak RSS of its whole process.
  */

@@ -2,7 +2,15 @@
 import type { Workload } from "../types.js";
 import { ftpDownload } from "./ftp-download.js";
 import { ftpList, ftpMlsd } from "./ftp-list.js";
+import { ftpMirror } from "./ftp-mirror.js";
 import { ftpUpload } from "./ftp-upload.js";
 import { loopbackReceive } from "./loopback-receive.js";
 
-export const WORKLOADS: readonly Workload[] = [loopbackReceive, ftpDownload, ftpUpload, ftpList, ftpMlsd];
+export const WORKLOADS: readonly Workload[] = [
+  loopbackReceive,
+  ftpDownload,
+  ftpUpload,
+  ftpList,
+  ftpMlsd,
+  ftpMirror,
+];

@@ -9,14 +9,21 @@
  *
  * The TLS handshake is started as soon as the socket exists but awaited only after the server's
  * 1xx mark, so it cannot deadlock against servers that start TLS before or after sending it.
+ *
+ * For many small transfers (a mirror), once EPSV and a data connection have worked on the
+ * session: the transfer command is written together with EPSV, the data connection is made
+ * while the server reads the command, and a small download reads through a bare socket
+ * (`QuickReceiver`) — see {@link DataConnector.open}.
  */
 import { isIP } from "node:net";
+import type { CommandPart } from "../textproto/write-line.js";
 import { OneShotListener } from "../transport/accept.js";
 import { Connection } from "../transport/connection.js";
 import type { TlsOptions } from "../transport/dial.js";
-import { PooledReceiver } from "../transport/pooled-receive.js";
+import { type PooledOptions, PooledReceiver } from "../transport/pooled-receive.js";
 import type { Timeouts } from "../transport/timeouts.js";
 import type { FtpControl } from "./control.js";
+import { QuickReceiver } from "./quick-receive.js";
 import { formatEprtArgument, formatPortArgument, parseEpsvReply, parsePasvReply } from "./replies.js";
 import type { DataMode } from "./types.js";
 
@@ -38,18 +45,33 @@ export interface DataSettings {
  */
 export type DataChannel =
   | { connection: Connection; receiver?: undefined }
-  | { receiver: PooledReceiver; connection?: undefined };
+  | { receiver: Receiver; connection?: undefined };
+
+/** What reads a plain passive download's data connection chunk by chunk (see transfer.ts). */
+export interface Receiver {
+  receive(
+    sink: (chunk: Buffer) => Promise<void>,
+    options: { timeout: number; signal?: AbortSignal | undefined },
+  ): Promise<number>;
+  destroy(): void;
+}
 
 /** A data connection being set up: `ready` settles once it is connected (and TLS is up). */
 export interface PendingData {
+  /** Settles once the TCP connection is up (or failed); before any TLS handshake. */
+  connected: Promise<void>;
   ready: Promise<DataChannel>;
   /** Gives up on it (the server refused the transfer command, or the caller aborted). */
   cancel(): void;
+  /** The transfer command given to `open` already went out (behind EPSV). */
+  commandSent?: boolean;
 }
 
 export class DataConnector {
   private epsv = true;
   private eprt = true;
+  /** A passive data connection has been made on this session, and none has failed since. */
+  private connectsWork = false;
 
   constructor(
     private readonly control: FtpControl,
@@ -59,17 +81,53 @@ export class DataConnector {
   /**
    * Negotiates the data port (EPSV/PASV or EPRT/PORT) and starts connecting. With `pooled`, a
    * plain passive channel reads into reused buffers (the consumer must be done with each chunk
-   * when its promise resolves).
+   * when its promise resolves); `expectedBytes` (what SIZE or a listing said will come) sizes
+   * those buffers, so a small file does not cost megabytes of fresh buffers.
    */
-  async open(signal?: AbortSignal, options: { pooled?: boolean } = {}): Promise<PendingData> {
+  async open(
+    signal?: AbortSignal,
+    options: {
+      pooled?: boolean;
+      expectedBytes?: number | undefined;
+      /** The transfer command, to send right behind EPSV once that is known to work (see below). */
+      command?: readonly CommandPart[] | undefined;
+    } = {},
+  ): Promise<PendingData> {
     if (this.settings.mode === "active") return this.openActive(signal);
-    return this.openPassive(signal, options.pooled === true && !this.settings.protect());
+    const pooled = options.pooled === true && !this.settings.protect();
+    return this.openPassive(
+      signal,
+      pooled ? pooledBuffers(options.expectedBytes) : undefined,
+      options.command,
+    );
   }
 
-  private async openPassive(signal?: AbortSignal, pooled = false): Promise<PendingData> {
+  private async openPassive(
+    signal?: AbortSignal,
+    pooled?: PooledOptions & { quick?: boolean },
+    command?: readonly CommandPart[],
+  ): Promise<PendingData> {
     const peer = this.control.connection.addresses.remoteAddress ?? "127.0.0.1";
     let host = peer;
     let port: number;
+    // Once EPSV and a data connection have worked on this session, the transfer command is
+    // written right behind EPSV: the server answers 229, then waits for our connection before
+    // its 1xx, so one round trip per transfer is saved. Should EPSV fail after all, the command
+    // met a server with no passive port: its answer is read and the EPSV failure thrown.
+    if (this.epsv && this.connectsWork && command !== undefined) {
+      // Both lines go to the socket before anything else runs (no await between them).
+      const sent = [this.control.write(["EPSV"], { signal }), this.control.write(command, { signal })];
+      await Promise.all(sent);
+      const reply = await this.control.readReply({ signal });
+      if (reply.code !== 229) {
+        this.connectsWork = false;
+        const answer = await this.control.readReply({ signal });
+        if (answer.code < 200) await this.control.readReply({ signal });
+        throw this.control.replyError(reply);
+      }
+      port = parseEpsvReply(reply.lines.join(" "));
+      return { ...(await this.dial(host, port, signal, pooled)), commandSent: true };
+    }
     if (this.epsv) {
       await this.control.write(["EPSV"], { signal });
       const reply = await this.control.readReply({ signal });
@@ -89,28 +147,100 @@ export class DataConnector {
     return this.dial(host, port, signal, pooled);
   }
 
-  private async dial(host: string, port: number, signal?: AbortSignal, pooled = false): Promise<PendingData> {
-    if (pooled) {
-      const receiver = await PooledReceiver.connect({
+  private async dial(
+    host: string,
+    port: number,
+    signal?: AbortSignal,
+    pooled?: PooledOptions & { quick?: boolean },
+  ): Promise<PendingData> {
+    // Once a data connection has worked on this session, the transfer command goes out while the
+    // next one is still connecting (it is awaited before the server's 1xx mark is read), saving
+    // a wait per file. The first time, or after a failure, nothing is sent until it is up: a
+    // server waiting for a connection that will never come would not read our ABOR.
+    const early = this.connectsWork;
+    let cancelled = false;
+    const track = <T>(connecting: Promise<T>): Promise<T> => {
+      const tracked = connecting.then(
+        (value) => {
+          this.connectsWork = true;
+          return value;
+        },
+        (error: unknown) => {
+          // A connection we gave up on ourselves (the server refused the command) proves nothing.
+          if (!cancelled) this.connectsWork = false;
+          throw error;
+        },
+      );
+      tracked.catch(() => {});
+      return tracked;
+    };
+    if (pooled?.quick) {
+      const receiver = new QuickReceiver({
         host,
         port,
         timeout: this.settings.timeouts.connect,
         signal,
         label: `${this.control.connection.label} (data)`,
       });
-      return { ready: Promise.resolve({ receiver }), cancel: () => receiver.destroy() };
+      const connecting = track(receiver.connected.then(() => receiver));
+      if (!early) await connecting;
+      return pending(
+        connecting,
+        connecting.then(() => ({ receiver })),
+        () => {
+          cancelled = true;
+          receiver.destroy();
+        },
+      );
     }
-    const connection = await Connection.connect({
-      host,
-      port,
-      timeouts: this.settings.timeouts,
-      signal,
-      tlsHost: this.settings.tlsHost,
-      tls: this.settings.tls,
-    });
-    const ready = this.secure(connection, signal).then((secured) => ({ connection: secured }));
-    ready.catch(() => {});
-    return { ready, cancel: () => connection.destroy() };
+    if (pooled) {
+      const connecting = track(
+        PooledReceiver.connect({
+          ...pooled,
+          host,
+          port,
+          timeout: this.settings.timeouts.connect,
+          signal,
+          label: `${this.control.connection.label} (data)`,
+        }),
+      );
+      if (!early) await connecting;
+      return pending(
+        connecting,
+        connecting.then((receiver) => ({ receiver })),
+        () => {
+          cancelled = true;
+          void connecting.then(
+            (receiver) => receiver.destroy(),
+            () => {},
+          );
+        },
+      );
+    }
+    const connecting = track(
+      Connection.connect({
+        host,
+        port,
+        timeouts: this.settings.timeouts,
+        signal,
+        tlsHost: this.settings.tlsHost,
+        tls: this.settings.tls,
+      }),
+    );
+    if (!early) await connecting;
+    return pending(
+      connecting,
+      connecting
+        .then((connection) => this.secure(connection, signal))
+        .then((secured) => ({ connection: secured })),
+      () => {
+        cancelled = true;
+        void connecting.then(
+          (connection) => connection.destroy(),
+          () => {},
+        );
+      },
+    );
   }
 
   private async openActive(signal?: AbortSignal): Promise<PendingData> {
@@ -150,7 +280,8 @@ export class DataConnector {
       return { connection: await this.secure(connection, signal) };
     });
     ready.catch(() => {});
-    return { ready, cancel: () => listener.close() };
+    // The server connects to us only after the transfer command: nothing to wait for before it.
+    return { connected: Promise.resolve(), ready, cancel: () => listener.close() };
   }
 
   /** Upgrades a fresh data connection to TLS (resuming the control session) when PROT P is on. */
@@ -160,4 +291,36 @@ export class DataConnector {
     await connection.upgradeToTls({ ...this.settings.tls, session }, { signal });
     return connection;
   }
+}
+
+/** The receiver's default: 4 buffers of 1 MiB, for a bulk transfer of unknown or large size. */
+const BULK_BUFFER = 1024 * 1024;
+/** Smallest read buffer: room for a loopback read, and never 0 (a 0-byte read looks like EOF). */
+const MIN_BUFFER = 16 * 1024;
+
+/** Up to this many expected bytes, a download reads with a {@link QuickReceiver}. */
+const QUICK_BYTES = 256 * 1024;
+
+/**
+ * How a plain passive download of `expectedBytes` reads: a {@link QuickReceiver} for a small
+ * file (`quick`); else a pooled receive with the default bulk pool when the size is unknown or
+ * large, or, below a MiB, two buffers just big enough (rounded up to a power of two, at least
+ * {@link MIN_BUFFER}) — each data connection allocates its own pool, so thousands of files would
+ * otherwise allocate 4 MiB each for the GC to reclaim. More bytes than announced still arrive,
+ * in more chunks.
+ */
+export function pooledBuffers(expectedBytes: number | undefined): PooledOptions & { quick?: boolean } {
+  if (expectedBytes !== undefined && expectedBytes <= QUICK_BYTES) return { quick: true };
+  if (expectedBytes === undefined || !(expectedBytes < BULK_BUFFER)) return {};
+  let size = MIN_BUFFER;
+  while (size < expectedBytes + 1) size *= 2;
+  return { bufferSize: size, buffers: 2 };
+}
+
+/** A {@link PendingData} whose promises never surface as unhandled rejections. */
+function pending(connecting: Promise<unknown>, ready: Promise<DataChannel>, cancel: () => void): PendingData {
+  const connected = connecting.then(() => {});
+  connected.catch(() => {});
+  ready.catch(() => {});
+  return { connected, ready, cancel };
 }

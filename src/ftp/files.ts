@@ -15,6 +15,7 @@ import { InvalidArgumentError, ProtocolError, ReplyError } from "../errors.js";
 import { CrlfToLf, LfToCrlf } from "./ascii.js";
 import type { FtpControl } from "./control.js";
 import type { DataConnector } from "./data.js";
+import { downloadFresh } from "./fresh-download.js";
 import { receiveInto, send, type TransferProgress } from "./transfer.js";
 import type { TransferType } from "./types.js";
 
@@ -37,6 +38,13 @@ export interface DownloadOptions {
    * Tools that download many small files save two round trips per file this way.
    */
   known?: { size?: number; modifiedAt?: Date | null };
+  /**
+   * Flush a path destination's `.part` to the disk (fsync) before renaming it (default true), so
+   * a crash right after cannot leave a complete-looking file with missing data. Tools that
+   * compare sizes on their next run anyway (a mirror) may turn it off: one journal commit per
+   * file is most of the local cost of thousands of small files.
+   */
+  sync?: boolean;
 }
 
 export interface UploadOptions {
@@ -70,6 +78,7 @@ export interface TransferResult {
   size?: number | undefined;
 }
 
+/** Downloads `remote` into `destination` (see `FtpClient.download`). */
 export async function downloadTo(
   context: TransferContext,
   remote: string,
@@ -109,6 +118,18 @@ async function downloadToPath(
   path: string,
   options: DownloadOptions & { type: TransferType; total: number | undefined },
 ): Promise<TransferResult> {
+  if (!options.resume && !options.offset) {
+    const fresh = await downloadFresh({
+      path,
+      total: options.total,
+      knownTime: options.known?.modifiedAt,
+      sync: options.sync !== false,
+      modifiedOf: () => context.modifiedOf(remote, options.signal),
+      // A file write is finished with the chunk when it resolves: reused read buffers are safe.
+      retrieve: (sink) => retrieve(context, remote, sink, { ...options, offset: 0, reusable: true }),
+    });
+    return fresh.finish();
+  }
   const existingTarget = await stat(path).catch(() => undefined);
   if (existingTarget && !existingTarget.isFile() && !existingTarget.isDirectory()) {
     // A device or a FIFO (/dev/null, a pipe): there is nothing to rename, write in place.
@@ -134,13 +155,7 @@ async function downloadToPath(
       );
     }
   }
-  // Never write through a symlink someone placed at the temporary name.
-  const flags =
-    constants.O_WRONLY |
-    constants.O_CREAT |
-    constants.O_NOFOLLOW |
-    (offset > 0 ? constants.O_APPEND : constants.O_TRUNC);
-  const file = await open(part, flags, 0o644);
+  const file = await open(part, partFlags(offset), 0o644);
   let bytes = 0;
   try {
     if (!(options.total !== undefined && offset === options.total)) {
@@ -154,7 +169,7 @@ async function downloadToPath(
         { ...options, offset, reusable: true },
       );
     }
-    await file.sync();
+    if (options.sync !== false) await file.sync();
     await file.close();
   } catch (error) {
     await file.close().catch(() => {});
@@ -165,6 +180,16 @@ async function downloadToPath(
   if (remoteTime) await utimes(part, remoteTime, remoteTime).catch(() => {});
   await rename(part, path);
   return { bytes, size: options.total };
+}
+
+/** Never write through a symlink someone placed at the temporary name; append when resuming. */
+function partFlags(offset: number): number {
+  return (
+    constants.O_WRONLY |
+    constants.O_CREAT |
+    constants.O_NOFOLLOW |
+    (offset > 0 ? constants.O_APPEND : constants.O_TRUNC)
+  );
 }
 
 async function downloadInPlace(
@@ -222,7 +247,10 @@ async function retrieve(
       if (out.length > 0) await sink(out);
       onProgress?.({ bytes: offset + received, total });
     },
-    { reusable: options.reusable === true && !convert },
+    {
+      reusable: options.reusable === true && !convert,
+      expectedBytes: total === undefined ? undefined : Math.max(0, total - offset),
+    },
   ).catch((error: unknown) => {
     if (error instanceof ReplyError && offset > 0 && error.command?.startsWith("REST")) {
       throw new ProtocolError(

@@ -34,7 +34,7 @@ export async function receive(
   run: TransferRun,
   consume: (chunks: AsyncIterable<Buffer>) => Promise<void>,
 ): Promise<void> {
-  await transfer(run, false, async (channel) => {
+  await transfer(run, {}, async (channel) => {
     await consume(channel.connection!.stream({ phase: "data", signal: run.signal }));
   });
 }
@@ -42,14 +42,16 @@ export async function receive(
 /**
  * Runs a download-direction transfer chunk by chunk into `sink`. With `reusable` (the sink is done
  * with each chunk when its promise resolves, as a file write is), a plain passive data connection
- * reads into a pool of reused buffers instead of allocating per read.
+ * reads into a pool of reused buffers instead of allocating per read; `expectedBytes` (the bytes
+ * still to come, when known) sizes that pool.
  */
 export async function receiveInto(
   run: TransferRun,
   sink: (chunk: Buffer) => Promise<void>,
-  options: { reusable: boolean },
+  options: { reusable: boolean; expectedBytes?: number | undefined },
 ): Promise<void> {
-  await transfer(run, options.reusable, async (channel) => {
+  const data = { pooled: options.reusable, expectedBytes: options.expectedBytes };
+  await transfer(run, data, async (channel) => {
     if (channel.receiver) {
       await channel.receiver.receive(sink, {
         timeout: run.control.connection.timeouts.data,
@@ -71,7 +73,7 @@ export async function send(
   run: TransferRun,
   produce: (write: (chunk: Buffer) => Promise<void>) => Promise<void>,
 ): Promise<void> {
-  await transfer(run, false, async (channel) => {
+  await transfer(run, {}, async (channel) => {
     const connection = channel.connection!;
     await produce((chunk) => connection.write(chunk, { phase: "data", signal: run.signal }));
     await connection.end(connection.timeouts.data);
@@ -81,18 +83,28 @@ export async function send(
 
 async function transfer(
   run: TransferRun,
-  pooled: boolean,
+  data: { pooled?: boolean; expectedBytes?: number | undefined },
   move: (channel: DataChannel) => Promise<void>,
 ): Promise<void> {
   const { control, signal } = run;
   if (signal?.aborted) throw abortErrorFrom(signal, control.connection.context());
-  const pending = await run.data.open(signal, { pooled });
+  const restart = run.restAt !== undefined && run.restAt > 0;
+  // Without REST the command may go out together with EPSV (see DataConnector.open).
+  const pending = await run.data.open(signal, { ...data, command: restart ? undefined : run.command });
   let channel: DataChannel | undefined;
   try {
-    if (run.restAt !== undefined && run.restAt > 0) await control.command(["REST", run.restAt], [350]);
-    await control.write(run.command);
+    if (restart) await control.command(["REST", run.restAt!], [350]);
+    if (!pending.commandSent) await control.write(run.command);
+    // A data connection started after the command went out may fail: the server then still owes
+    // a reply to the command (a refusal such as 550 or 425, usually), which says more than the
+    // refused connect and keeps the control connection in step.
+    let connectFailure: { error: unknown } | undefined;
+    await pending.connected.catch((error: unknown) => {
+      connectFailure = { error };
+    });
     const mark = await control.readReply();
     if (!matches(mark.code, [1])) throw control.replyError(mark);
+    if (connectFailure) throw connectFailure.error;
     channel = await pending.ready;
     await move(channel);
   } catch (error) {

@@ -1,7 +1,8 @@
 /**
- * Which connection does what during a mirror: listings, folders and deletions go over `client`
- * when there is one (one connection is plenty for them), transfers through the pool when there is
- * one (up to `pool.size` at once), otherwise everything runs in turn on `client`.
+ * Which connection does what during a mirror: folders and deletions go over `client` when there
+ * is one (one connection is plenty for them); listings over `client` and the pool's connections
+ * at once; transfers through the pool when there is one (up to `pool.size` connections),
+ * otherwise everything runs in turn on `client`.
  */
 import { InvalidArgumentError } from "../../errors.js";
 import type { FtpClient } from "../../ftp/client.js";
@@ -10,6 +11,8 @@ import type { FtpPool } from "../../ftp/pool.js";
 export class MirrorConnections {
   private readonly client: FtpClient | undefined;
   private readonly pool: FtpPool | undefined;
+  /** Listings running on `client` now. */
+  private clientListings = 0;
 
   /** @throws InvalidArgumentError when neither a client nor a pool is given. */
   constructor(client: FtpClient | undefined, pool: FtpPool | undefined) {
@@ -25,15 +28,31 @@ export class MirrorConnections {
     return this.pool?.size ?? 1;
   }
 
-  /** Listings that may run at once. */
+  /** Listings that may run at once: one on `client`, and one on each pool connection. */
   get listLanes(): number {
-    return this.client ? 1 : (this.pool?.size ?? 1);
+    return (this.client ? 1 : 0) + (this.pool?.size ?? 0);
   }
 
-  /** Runs a listing, folder or deletion task. */
+  /** Runs a folder or deletion task. */
   control<T>(task: (client: FtpClient) => Promise<T>): Promise<T> {
     if (this.client) return task(this.client);
     return this.pool!.run(task);
+  }
+
+  /**
+   * Runs a listing: on `client` when it is free (or there is no pool), else on a pool
+   * connection, so that a tree's folders are listed several at a time (the pool's connections
+   * log in meanwhile, ready for the transfers).
+   */
+  async list<T>(task: (client: FtpClient) => Promise<T>): Promise<T> {
+    if (!this.client) return this.pool!.run(task);
+    if (this.pool && this.clientListings > 0) return this.pool.run(task);
+    this.clientListings += 1;
+    try {
+      return await task(this.client);
+    } finally {
+      this.clientListings -= 1;
+    }
   }
 
   /** Runs a transfer task (with a connection of its own when pooled). */

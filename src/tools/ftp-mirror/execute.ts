@@ -10,8 +10,7 @@ import { AbortError, abortErrorFrom, ReplyError } from "../../errors.js";
 import type { FtpClient } from "../../ftp/client.js";
 import type { FtpPool } from "../../ftp/pool.js";
 import type { FtpFeatures } from "../../ftp/types.js";
-import { executeArchivePlan } from "./archive-target.js";
-import { filesBelow, MirrorBackup, type Snapshot } from "./backup.js";
+import type { MirrorBackup, Snapshot } from "./backup.js";
 import { MirrorConnections } from "./connections.js";
 import {
   type LocalRoot,
@@ -21,7 +20,6 @@ import {
   openLocalSource,
   prepareLocalFile,
   removeLocal,
-  setLocalTime,
 } from "./local.js";
 import { saneTime } from "./plan.js";
 import { remotePath } from "./remote.js";
@@ -57,7 +55,8 @@ type Transfer = Extract<MirrorAction, { kind: "transfer" }>;
  *   complete); InvalidArgumentError without a client or pool.
  */
 export async function executeMirrorPlan(plan: MirrorPlan, options: ExecuteOptions): Promise<MirrorResult> {
-  if (plan.archive) return executeArchivePlan(plan, options);
+  // The archive and backup writers (and zlib) load only for runs that use them.
+  if (plan.archive) return (await import("./archive-target.js")).executeArchivePlan(plan, options);
   const started = options.startedAt ?? performance.now();
   const connections = new MirrorConnections(options.client, options.pool);
   const { signal } = options;
@@ -107,7 +106,9 @@ export async function executeMirrorPlan(plan: MirrorPlan, options: ExecuteOption
     return finish(result, started);
   }
 
-  const backup = down && plan.backup ? new MirrorBackup(plan.backup.path) : undefined;
+  const backupCode = down && plan.backup ? await import("./backup.js") : undefined;
+  const backup: MirrorBackup | undefined =
+    backupCode && plan.backup ? new backupCode.MirrorBackup(plan.backup.path) : undefined;
   try {
     await carryOut(root);
   } finally {
@@ -215,7 +216,9 @@ export async function executeMirrorPlan(plan: MirrorPlan, options: ExecuteOption
       try {
         if (down && backup) {
           const files =
-            action.type === "file" ? [action.path] : await filesBelow(root, action.path, maxEntries);
+            action.type === "file"
+              ? [action.path]
+              : await backupCode!.filesBelow(root, action.path, maxEntries);
           for (const file of files) {
             const snapshot = await backup.snapshot(root, file);
             if (snapshot) snapshots.push(snapshot);
@@ -259,13 +262,14 @@ async function download(context: TransferContext, action: Transfer): Promise<num
   emit({ type: "file-start", path: action.path, size: action.size, slot });
   return context.connections.transfer(async (client) => {
     const { bytes } = await client.download(remote, file, {
+      known: knownFacts(action, features, options.resume === true),
+      // The next run compares sizes, so a file a crash cut short is fetched again: no fsync.
+      sync: false,
       resume: options.resume ?? false,
       signal: options.signal,
       onProgress: ({ bytes, total }) =>
         emit({ type: "file-progress", path: action.path, bytes, total, slot }),
     });
-    // With MDTM the client already gave the file the remote's time; else the listing's will do.
-    if (!features.has("MDTM") && action.modifiedAt) await setLocalTime(file, action.modifiedAt);
     if (options.verify) {
       try {
         await verifyTransfer(client, remote, file, {
@@ -280,6 +284,31 @@ async function download(context: TransferContext, action: Transfer): Promise<num
     }
     return bytes;
   });
+}
+
+/**
+ * What the listing already said about a file, passed to `download` so it asks neither SIZE nor
+ * MDTM. The size always (the listing's byte count is what the download must reach). The time:
+ * the listed one whenever it is known, even a LIST time rounded to the minute or the day — the
+ * file is stamped with exactly what the next run's listing will show, so the planner's
+ * comparison (within the coarser precision) finds it unchanged, and a change in a later minute
+ * shows as newer; an exact MDTM time would be up to 59 s after the listed minute and could hide
+ * such a change, and would be hours off on servers that list in local time. Two exceptions ask
+ * MDTM: a time the listing did not give, and — with `resume` — a time coarser than a second,
+ * because a resumed `.part` is only appended to when its time matches the remote's to the
+ * second (a rewrite within the same listed minute must not be taken for the same file).
+ */
+export function knownFacts(
+  action: Transfer,
+  features: FtpFeatures,
+  resume: boolean,
+): { size?: number; modifiedAt?: Date | null } {
+  const known: { size?: number; modifiedAt?: Date | null } = {};
+  if (action.size !== undefined) known.size = action.size;
+  const exact = (action.precision ?? Number.POSITIVE_INFINITY) <= 1000;
+  const ask = features.has("MDTM") && (action.modifiedAt === undefined || (resume && !exact));
+  if (!ask) known.modifiedAt = action.modifiedAt ?? null;
+  return known;
 }
 
 /** One upload: read without following symlinks, the local time copied with MFMT when offered, verified. */

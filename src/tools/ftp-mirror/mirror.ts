@@ -7,7 +7,6 @@ import { resolve, sep } from "node:path";
 import { performance } from "node:perf_hooks";
 import { InvalidArgumentError, ReplyError } from "../../errors.js";
 import type { FtpClient } from "../../ftp/client.js";
-import { filesBelow } from "./backup.js";
 import { MirrorConnections } from "./connections.js";
 import { executeMirrorPlan } from "./execute.js";
 import { Glob } from "./glob.js";
@@ -49,7 +48,7 @@ export async function planMirror(
   const platform = options.platform ?? (direction === "down" ? hostNamePlatform() : "posix");
   const remoteSide: TreeSide = {
     list: (relative) =>
-      connections.control((client) => listRemote(client, options.remote, relative, now, signal)),
+      connections.list((client) => listRemote(client, options.remote, relative, now, signal)),
   };
 
   let localSide: TreeSide;
@@ -144,6 +143,8 @@ async function backupFiles(
     else if (action.kind === "delete") deletes.push(action);
   }
   const deleted: string[] = [];
+  // Loaded only for runs with a backup zip (it brings the zip writer).
+  const { filesBelow } = await import("./backup.js");
   try {
     for (const action of deletes) {
       if (action.type === "file") deleted.push(action.path);
@@ -169,7 +170,11 @@ async function backupFiles(
  * Mirrors the remote folder `remote` into the local folder `local` (see {@link MirrorOptions}).
  * Unsafe remote names are refused and the rest goes on; files are written to `NAME.part` and
  * renamed when complete; local modification times follow the remote's, so a second run over an
- * unchanged tree transfers nothing.
+ * unchanged tree transfers nothing. Sizes and times come from the listing, not from SIZE and MDTM
+ * per file: a LIST time rounded to the minute (or the day) is the time the file gets, which is
+ * what the next listing shows (see `knownFacts` in execute.ts); with `resume` such a coarse time
+ * is asked with MDTM. Downloads are not fsynced: a file a crash cut short differs in size and is
+ * fetched again by the next run.
  *
  * Failures of single files are collected in `errors`; the call itself rejects only as
  * {@link planMirror} does, and with AbortError.

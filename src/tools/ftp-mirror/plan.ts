@@ -223,7 +223,10 @@ export function planDirectory(
         reason: reasonToSend,
       };
       if (entry.size !== undefined) action.size = entry.size;
-      if (entry.modifiedAt !== undefined) action.modifiedAt = entry.modifiedAt;
+      if (entry.modifiedAt !== undefined) {
+        action.modifiedAt = entry.modifiedAt;
+        action.precision = entry.precision;
+      }
       transfers.set(entry.name, action);
       plan.actions.push(action);
     }

@@ -132,6 +132,11 @@ export type MirrorAction =
       size?: number;
       /** The source's modification time, when known. */
       modifiedAt?: Date;
+      /**
+       * How coarse `modifiedAt` is, in ms: 1000 for MLSD or a LIST line with seconds, 60 000 for
+       * a LIST line with `hh:mm`, a day for one with only a year (1 for a local file).
+       */
+      precision?: number;
       /** Another transfer that must finish first (`x` before `x.part`, which is `x`'s temporary name). */
       after?: string;
     }

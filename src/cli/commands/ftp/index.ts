@@ -7,7 +7,7 @@ import { getCommand } from "./get.js";
 import { lsCommand } from "./ls.js";
 import { mirrorCommand } from "./mirror.js";
 import { putCommand } from "./put.js";
-import { shellCommand } from "./shell/index.js";
+import { shellCommand } from "./shell/command.js";
 import { sitesCommand, syncCommand } from "./sites.js";
 
 /** The `inet ftp` group. */
