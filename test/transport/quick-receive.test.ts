@@ -5,7 +5,7 @@ import { once } from "node:events";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { after, describe, it } from "node:test";
 import { AbortError, ConnectionClosedError, TimeoutError } from "../../src/errors.js";
-import { QuickReceiver } from "../../src/ftp/quick-receive.js";
+import { QuickReceiver } from "../../src/transport/quick-receive.js";
 
 const servers: Server[] = [];
 after(() => {

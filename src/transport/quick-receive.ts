@@ -14,7 +14,7 @@ import {
   TimeoutError,
   type TimeoutPhase,
 } from "../errors.js";
-import { isLimited } from "../transport/timeouts.js";
+import { isLimited } from "./timeouts.js";
 
 export interface QuickReceiverOptions {
   /** An IP address (the control connection's peer): nothing is resolved. */
