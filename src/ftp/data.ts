@@ -21,9 +21,9 @@ import { OneShotListener } from "../transport/accept.js";
 import { Connection } from "../transport/connection.js";
 import type { TlsOptions } from "../transport/dial.js";
 import { type PooledOptions, PooledReceiver } from "../transport/pooled-receive.js";
+import { QuickReceiver } from "../transport/quick-receive.js";
 import type { Timeouts } from "../transport/timeouts.js";
 import type { FtpControl } from "./control.js";
-import { QuickReceiver } from "../transport/quick-receive.js";
 import { formatEprtArgument, formatPortArgument, parseEpsvReply, parsePasvReply } from "./replies.js";
 import type { DataMode } from "./types.js";
 
