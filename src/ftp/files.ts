@@ -18,6 +18,7 @@ import type { DataConnector } from "./data.js";
 import { downloadFresh } from "./fresh-download.js";
 import { receiveInto, send, type TransferProgress } from "./transfer.js";
 import type { TransferType } from "./types.js";
+import { WriteQueue } from "./write-queue.js";
 
 export interface DownloadOptions {
   /** Start at this byte of the remote file (REST). For a path destination, prefer `resume`. */
@@ -156,15 +157,14 @@ async function downloadToPath(
     }
   }
   const file = await open(part, partFlags(offset), 0o644);
+  const writes = new WriteQueue(() => Promise.resolve(file.fd));
   let bytes = 0;
   try {
     if (!(options.total !== undefined && offset === options.total)) {
       bytes = await retrieve(
         context,
         remote,
-        async (chunk) => {
-          await file.write(chunk);
-        },
+        (chunk) => writes.write(chunk),
         // A file write is finished with the chunk when it resolves: reused read buffers are safe.
         { ...options, offset, reusable: true },
       );
@@ -199,15 +199,13 @@ async function downloadInPlace(
   options: DownloadOptions & { type: TransferType; total: number | undefined },
 ): Promise<TransferResult> {
   const file = await open(path, constants.O_WRONLY);
+  const writes = new WriteQueue(() => Promise.resolve(file.fd));
   try {
-    const bytes = await retrieve(
-      context,
-      remote,
-      async (chunk) => {
-        await file.write(chunk);
-      },
-      { ...options, offset: options.offset ?? 0, reusable: true },
-    );
+    const bytes = await retrieve(context, remote, (chunk) => writes.write(chunk), {
+      ...options,
+      offset: options.offset ?? 0,
+      reusable: true,
+    });
     return { bytes, size: options.total };
   } finally {
     await file.close();

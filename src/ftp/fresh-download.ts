@@ -27,11 +27,11 @@ import {
   renameSync,
   type Stats,
   statSync,
-  write as writeFd,
   writeSync,
 } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { InvalidArgumentError } from "../errors.js";
+import { WriteQueue } from "./write-queue.js";
 
 /** How much of a download is kept in memory before the file is opened and written to. */
 export const WRITE_BEHIND_BYTES = 256 * 1024;
@@ -78,17 +78,20 @@ export async function downloadFresh(job: FreshDownload): Promise<FreshTail> {
     else if (!file.device) remoteTime = await job.modifiedOf();
     // An empty file needs no data connection when its size is known.
     if (job.total !== 0) {
-      bytes = await job.retrieve(async (chunk) => {
+      // Not async: the receiver may pass the next chunk before this one is written, so the
+      // writes are queued here, in order, before anything is awaited.
+      bytes = await job.retrieve((chunk) => {
         if (!streaming && heldBytes + chunk.length <= WRITE_BEHIND_BYTES) {
           held.push(Buffer.from(chunk)); // A copy: the read buffer is reused.
           heldBytes += chunk.length;
-          return;
+          return Promise.resolve();
         }
         if (!streaming) {
           streaming = true;
-          for (let first = held.shift(); first !== undefined; first = held.shift()) await file.write(first);
+          // A failure here fails the chunk's own write too (the queue rejects all that follow).
+          for (const first of held.splice(0)) file.write(first).catch(() => {});
         }
-        await file.write(chunk);
+        return file.write(chunk);
       });
     }
   } catch (error) {
@@ -149,6 +152,7 @@ const PART_FLAGS =
 class LocalFile {
   private opening: Promise<number> | undefined;
   private closed = false;
+  private readonly writes = new WriteQueue(() => this.open());
 
   constructor(
     readonly path: string,
@@ -163,14 +167,9 @@ class LocalFile {
     return this.opening;
   }
 
-  /** Appends all of `chunk`. */
-  async write(chunk: Buffer): Promise<void> {
-    const fd = await this.open();
-    for (let done = 0; done < chunk.length; ) {
-      done += await fdCall<number>((callback) =>
-        writeFd(fd, chunk, done, chunk.length - done, null, (error, written) => callback(error, written)),
-      );
-    }
+  /** Appends all of `chunk` (queued at once, in call order; see {@link WriteQueue}). */
+  write(chunk: Buffer): Promise<void> {
+    return this.writes.write(chunk);
   }
 
   /** fsync (when asked) and stamp a `.part`, then close. */

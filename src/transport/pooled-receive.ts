@@ -99,11 +99,15 @@ export class PooledReceiver {
   }
 
   /**
-   * Hands every byte until the peer ends the stream to `sink`, one chunk at a time, and resolves to
-   * the byte count. `sink` must be done with a chunk when its promise resolves. Rejects with
+   * Hands every byte until the peer ends the stream to `sink`, one chunk at a time and in order,
+   * and resolves to the byte count. `sink` is called again as soon as the next chunk is ready,
+   * before the previous call's promise has settled (up to one call per buffer of the pool), so
+   * it must take each chunk in call order before it awaits anything, and be done with a chunk's
+   * memory when that chunk's promise resolves (the buffer is read into again then). Rejects with
    * {@link TimeoutError} after `timeout` ms of silence (in `phase`), {@link AbortError} when
-   * `signal` fires, {@link ConnectionClosedError} when the connection fails, or what `sink` threw;
-   * the socket is destroyed on any failure.
+   * `signal` fires, {@link ConnectionClosedError} when the connection fails, or what `sink`
+   * threw — only once every call of `sink` has settled, so nothing still writes from a buffer
+   * when it returns; the socket is destroyed on any failure.
    */
   async receive(
     sink: (chunk: Buffer) => Promise<void>,
@@ -121,18 +125,32 @@ export class PooledReceiver {
     if (signal?.aborted) onAbort();
     signal?.addEventListener("abort", onAbort, { once: true });
     let total = 0;
+    const inFlight = new Set<Promise<void>>();
+    let sinkFailure: { error: unknown } | undefined;
     try {
       this.socket.resume();
       for (;;) {
+        if (sinkFailure) throw sinkFailure.error;
         if (this.failure) throw this.failure;
         const next = this.ready.shift();
         if (next) {
-          await sink(next.chunk);
-          total += next.chunk.length;
-          this.release(next.buffer);
+          const done = sink(next.chunk).then(
+            () => {
+              total += next.chunk.length;
+              this.release(next.buffer);
+            },
+            (error: unknown) => {
+              sinkFailure ??= { error };
+            },
+          );
+          inFlight.add(done);
+          void done.then(() => {
+            inFlight.delete(done);
+            this.wake?.();
+          });
           continue;
         }
-        if (this.ended) return total;
+        if (this.ended && inFlight.size === 0) return total;
         await new Promise<void>((resolve) => {
           this.wake = resolve;
         });
@@ -140,6 +158,7 @@ export class PooledReceiver {
       }
     } catch (error) {
       this.socket.destroy();
+      await Promise.all(inFlight);
       throw error;
     } finally {
       if (timer) clearTimeout(timer);

@@ -79,9 +79,9 @@ describe("PooledReceiver", () => {
         await receiver.receive(
           async (chunk) => {
             const copy = Buffer.from(chunk);
+            parts.push(copy); // In call order: the sink takes chunks in order before it awaits.
             await sleep(1);
             assert.ok(chunk.equals(copy), "a held chunk changed under the consumer");
-            parts.push(copy);
           },
           { timeout: 5000 },
         );
@@ -126,6 +126,71 @@ describe("PooledReceiver", () => {
       );
     } finally {
       server.close();
+    }
+  });
+
+  it("passes the next chunk before the previous one is done, never more than the pool holds", async () => {
+    const payload = randomBytes(2 * 1024 * 1024);
+    const peer = await sender(payload);
+    try {
+      const receiver = await PooledReceiver.connect({
+        host: "127.0.0.1",
+        port: peer.port,
+        label: "test",
+        bufferSize: 64 * 1024,
+        buffers: 4,
+      });
+      let inFlight = 0;
+      let most = 0;
+      const parts: Buffer[] = [];
+      const total = await receiver.receive(
+        async (chunk) => {
+          parts.push(Buffer.from(chunk));
+          inFlight += 1;
+          most = Math.max(most, inFlight);
+          await sleep(2);
+          inFlight -= 1;
+        },
+        { timeout: 5000 },
+      );
+      assert.equal(total, payload.length);
+      assert.ok(Buffer.concat(parts).equals(payload));
+      assert.ok(most >= 2, `a slow sink had ${most} chunk(s) in flight at most`);
+      assert.ok(most <= 4, `never more chunks in flight than buffers (${most})`);
+    } finally {
+      peer.close();
+    }
+  });
+
+  it("rejects with the sink's error only once every call in flight has settled", async () => {
+    const peer = await sender(randomBytes(1024 * 1024));
+    try {
+      const receiver = await PooledReceiver.connect({
+        host: "127.0.0.1",
+        port: peer.port,
+        label: "test",
+        bufferSize: 64 * 1024,
+        buffers: 4,
+      });
+      let calls = 0;
+      let settled = 0;
+      const failure = new Error("disk full");
+      await assert.rejects(
+        receiver.receive(
+          async () => {
+            calls += 1;
+            const mine = calls;
+            await sleep(mine === 1 ? 1 : 30);
+            settled += 1;
+            if (mine === 1) throw failure;
+          },
+          { timeout: 5000 },
+        ),
+        (error: unknown) => error === failure && settled === calls,
+      );
+      assert.ok(calls >= 2, `the failing call had company in flight (${calls} calls)`);
+    } finally {
+      peer.close();
     }
   });
 
