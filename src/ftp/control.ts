@@ -69,6 +69,14 @@ export class FtpControl {
     await this.connection.writeLine(parts, options);
   }
 
+  /** Writes several command lines in one socket write (pipelining); none is sent when one is refused. */
+  async writeLines(
+    lines: readonly (readonly CommandPart[])[],
+    options: OperationOptions = {},
+  ): Promise<void> {
+    await this.connection.writeLines(lines, options);
+  }
+
   /**
    * Sends a command and reads its reply, skipping 1xx marks only when `skipPreliminary` is set.
    * Rejects with {@link ReplyError} when the reply is not one of `expect`.

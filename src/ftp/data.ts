@@ -115,9 +115,8 @@ export class DataConnector {
     // its 1xx, so one round trip per transfer is saved. Should EPSV fail after all, the command
     // met a server with no passive port: its answer is read and the EPSV failure thrown.
     if (this.epsv && this.connectsWork && command !== undefined) {
-      // Both lines go to the socket before anything else runs (no await between them).
-      const sent = [this.control.write(["EPSV"], { signal }), this.control.write(command, { signal })];
-      await Promise.all(sent);
+      // Both lines in one write: one system call, one segment.
+      await this.control.writeLines([["EPSV"], command], { signal });
       const reply = await this.control.readReply({ signal });
       if (reply.code !== 229) {
         this.connectsWork = false;

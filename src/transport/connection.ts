@@ -351,14 +351,38 @@ export class Connection {
    */
   async writeLine(parts: readonly CommandPart[], options: OperationOptions = {}): Promise<EncodedLine> {
     if (this.failure) throw this.failure;
-    const line = encodeCommandLine(parts);
+    const line = this.encodeLine(parts);
+    await this.write(line.bytes, { phase: options.phase ?? "command", signal: options.signal });
+    return line;
+  }
+
+  /**
+   * Writes several command lines in one socket write, for pipelining (the peer reads them one
+   * after another). Each line is checked and traced as {@link writeLine} does; when one is refused,
+   * nothing is written.
+   */
+  async writeLines(
+    lines: readonly (readonly CommandPart[])[],
+    options: OperationOptions = {},
+  ): Promise<void> {
+    if (this.failure) throw this.failure;
+    const encoded = lines.map((parts) => encodeCommandLine(parts));
+    const bytes = Buffer.concat(encoded.map((line) => this.traceCommand(line).bytes));
+    await this.write(bytes, { phase: options.phase ?? "command", signal: options.signal });
+  }
+
+  private encodeLine(parts: readonly CommandPart[]): EncodedLine {
+    return this.traceCommand(encodeCommandLine(parts));
+  }
+
+  /** Traces a line about to be written (secrets redacted) and remembers it as the last command. */
+  private traceCommand(line: EncodedLine): EncodedLine {
     const shown =
       this.role === "client"
         ? this.redactor.clientLine(line.redacted)
         : this.redactor.serverLine(line.redacted);
     if (this.role === "client") this.lastCommand = Redactor.command(line.redacted);
     this.emitTrace("send", printable(shown));
-    await this.write(line.bytes, { phase: options.phase ?? "command", signal: options.signal });
     return line;
   }
 

@@ -227,6 +227,31 @@ describe("Connection", () => {
     assert.equal(server.received().toString(), "QUIT\r\n", "only the valid line reached the server");
   });
 
+  it("writeLines sends several lines in one write, traced one by one, or none when one is refused", async () => {
+    const chunks: string[] = [];
+    const server = await serve((socket) => socket.on("data", (chunk) => chunks.push(chunk.toString())));
+    servers.push(server);
+    const traced: string[] = [];
+    const conn = await Connection.connect({
+      host: "127.0.0.1",
+      port: server.port,
+      onTrace: (event) => {
+        if (event.direction === "send") traced.push(event.text);
+      },
+    });
+    await assert.rejects(conn.writeLines([["EPSV"], ["RETR", "a\r\nDELE b"]]), InvalidArgumentError);
+    await conn.writeLines([["EPSV"], ["RETR", "a b"]]);
+    assert.equal(conn.lastCommand, "RETR a b");
+    await conn.end();
+    assert.equal(
+      server.received().toString(),
+      "EPSV\r\nRETR a b\r\n",
+      "nothing of the refused pair went out",
+    );
+    assert.deepEqual(chunks, ["EPSV\r\nRETR a b\r\n"], "both lines came in one segment");
+    assert.deepEqual(traced, ["EPSV", "RETR a b"]);
+  });
+
   it("fails with LimitError on an over-long line and closes the connection", async () => {
     const server = await serve((socket) => socket.write(`${"a".repeat(5000)}\r\n`));
     servers.push(server);
