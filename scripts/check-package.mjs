@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 
 const root = await import("inetkit");
 const servers = await import("inetkit/servers");
+const mime = await import("inetkit/mime");
 for (const name of [
   "Connection",
   "ReplyError",
@@ -19,10 +20,26 @@ for (const name of [
 ]) {
   assert.ok(name in root, `inetkit exports ${name}`);
 }
+for (const name of [
+  "parseMessage",
+  "buildMessage",
+  "parseAddressList",
+  "formatAddress",
+  "readMbox",
+  "writeMbox",
+  "Maildir",
+]) {
+  assert.ok(name in mime, `inetkit/mime exports ${name}`);
+}
 for (const name of ["startScriptedServer", "testCertificates"]) {
   assert.ok(name in servers, `inetkit/servers exports ${name}`);
 }
-for (const file of ["dist/index.d.ts", "dist/servers/index.d.ts", "dist/cli/main.js"]) {
+for (const file of [
+  "dist/index.d.ts",
+  "dist/servers/index.d.ts",
+  "dist/mime/index.d.ts",
+  "dist/cli/main.js",
+]) {
   assert.ok(existsSync(new URL(`../${file}`, import.meta.url)), `${file} was built`);
 }
-console.log("package: inetkit and inetkit/servers import by name; declarations generated");
+console.log("package: inetkit, inetkit/mime and inetkit/servers import by name; declarations generated");

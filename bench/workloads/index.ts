@@ -5,6 +5,8 @@ import { ftpList, ftpMlsd } from "./ftp-list.js";
 import { ftpMirror } from "./ftp-mirror.js";
 import { ftpUpload } from "./ftp-upload.js";
 import { loopbackReceive } from "./loopback-receive.js";
+import { mboxRead } from "./mbox-read.js";
+import { mimeParse } from "./mime-parse.js";
 
 export const WORKLOADS: readonly Workload[] = [
   loopbackReceive,
@@ -13,4 +15,6 @@ export const WORKLOADS: readonly Workload[] = [
   ftpList,
   ftpMlsd,
   ftpMirror,
+  mimeParse,
+  mboxRead,
 ];
