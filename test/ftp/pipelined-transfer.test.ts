@@ -162,5 +162,7 @@ describe("pooledBuffers", () => {
     assert.deepEqual(pooledBuffers(1024 * 1024 - 1), { bufferSize: 1024 * 1024, buffers: 2 });
     assert.deepEqual(pooledBuffers(1024 * 1024), {});
     assert.deepEqual(pooledBuffers(undefined), {});
+    assert.deepEqual(pooledBuffers(64 * 1024 * 1024 - 1), {});
+    assert.deepEqual(pooledBuffers(64 * 1024 * 1024), { bufferSize: 4 * 1024 * 1024, buffers: 3 });
   });
 });
