@@ -34,8 +34,24 @@ export function unstructuredValue(text: string, fieldName: string, smtputf8: boo
   // Leading whitespace is dropped by every reader (RFC 5322 §2.2: it is not part of the value
   // once unfolded), and kept it would only be a place where no fold can go.
   text = checkHeaderText(text, what).replace(/^[ \t]+/, "");
+  // A word too long for any line (998 octets with the field name) cannot be folded: the whole
+  // text then goes out as encoded words, which fold anywhere (as Python's email does).
+  if (hasUnfoldableWord(text, fieldName.length)) {
+    return unfold(encodeHeaderText(text, { fieldNameLength: fieldName.length, force: true }));
+  }
   if (smtputf8 && !text.includes("=?")) return text;
   return unfold(encodeHeaderText(text, { fieldNameLength: fieldName.length }));
+}
+
+/** Longest line RFC 5322 §2.1.1 allows, without its CRLF. */
+const MAX_LINE = 998;
+
+/** Whether a run of non-blanks in `text` is too long to fit on one line after `Name: ` or a fold. */
+function hasUnfoldableWord(text: string, fieldNameLength: number): boolean {
+  const room = MAX_LINE - fieldNameLength - 2;
+  if (Buffer.byteLength(text) <= room) return false;
+  for (const word of text.split(/[ \t]+/)) if (Buffer.byteLength(word) > room) return true;
+  return false;
 }
 
 /** `type/subtype; name=value…` with quoting or RFC 2231 encoding as each value needs. */

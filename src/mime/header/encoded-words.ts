@@ -23,6 +23,11 @@ export interface EncodeHeaderTextOptions {
    * encoded, and Q-encoding keeps only the characters RFC 2047 §5(3) allows in a phrase.
    */
   phrase?: boolean;
+  /**
+   * Encode all of the text even when it is plain ASCII: for a word too long to fold (over 998
+   * octets), which only encoded words can split across lines.
+   */
+  force?: boolean;
 }
 
 /** The longest charset label (with its `*language`) we look at; real ones are far shorter. */
@@ -273,6 +278,7 @@ export function encodeHeaderText(text: string, options: EncodeHeaderTextOptions 
   const phrase = options.phrase === true;
   const hasEncodedLook = text.includes("=?");
   const misread = hasEncodedLook && decodeEncodedWords(text).text !== text;
+  if (options.force === true) return encodeRun(text, firstLimit, phrase);
   if (!misread && isPlain(text)) return text;
   if (phrase) return encodeRun(text, firstLimit, true);
 
