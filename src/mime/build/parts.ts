@@ -3,6 +3,7 @@
  * (from a path, bytes or a stream), and a forwarded message. Each leaf knows its content header
  * fields and its body, either encoded bytes or a source to encode while streaming.
  */
+import { isAscii, isUtf8 } from "node:buffer";
 import { createReadStream } from "node:fs";
 import { basename } from "node:path";
 import { Readable } from "node:stream";
@@ -148,8 +149,13 @@ export function attachmentLeaf(
   }
   const extra: HeaderField[] = [];
   const dispositionParams: Record<string, string> = {};
-  if (typeof spec.content === "string" && type.startsWith("text/") && params.charset === undefined) {
-    params.charset = "utf-8"; // a string is written as UTF-8: say so
+  if (type.startsWith("text/") && params.charset === undefined) {
+    // A string is written as UTF-8: say so. So are bytes that are UTF-8 beyond ASCII: without the
+    // label, readers guess (Python's email takes them for ASCII).
+    if (typeof spec.content === "string") params.charset = "utf-8";
+    else if (spec.content instanceof Uint8Array && !isAscii(spec.content) && isUtf8(spec.content)) {
+      params.charset = "utf-8";
+    }
   }
   if (filename !== undefined) {
     params.name = filename;
