@@ -4,7 +4,7 @@
 import { Readable } from "node:stream";
 import type { MessageSpec } from "../../../src/mime/build/index.js";
 import { fakeJpeg, fakePng, noise } from "./corpus-bytes.js";
-import { type ExpectedDifference, textFact } from "./facts.js";
+import type { ExpectedDifference } from "./facts.js";
 
 /** A leaf Python must find, in document order (not descending into a forwarded message). */
 export interface ExpectedLeaf {
