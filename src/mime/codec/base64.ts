@@ -14,6 +14,7 @@
  */
 import { InvalidArgumentError } from "../../errors.js";
 import type { MimeDefect } from "../types.js";
+import { type LineRun, regularLineRun } from "./base64-lines.js";
 import type { BodyDecoder, BodyEncoder } from "./body-codec.js";
 import { asBuffer, DefectLog, describeByte, EMPTY } from "./defect-log.js";
 
@@ -32,10 +33,28 @@ for (const b of [0x0d, 0x0a, 0x20, 0x09]) DECODE[b] = SPACE;
 const BYTES_PER_LINE = 57;
 const CHARS_PER_LINE = 76;
 const CRLF = Buffer.from("\r\n", "latin1");
+const LF = 0x0a;
+const DASH = 0x2d;
+const UNDERSCORE = 0x5f;
+
+/**
+ * Whole lines of at least this many characters in a chunk go to Node's own decoder, which is
+ * several times faster — and which keeps memory flat: Buffers live outside V8's heap and are
+ * freed only when V8 collects, which it does as its heap fills. Decoding in JavaScript put almost
+ * nothing on that heap, so collections were rare and dead chunks piled up between them (17 MiB at
+ * 100 MiB of attachment, 33 MiB at 1 GiB); the string each run of lines becomes for Node's
+ * decoder is on the heap, so collections keep pace with the input. Shorter runs are not worth it.
+ */
+const NATIVE_MIN = 1024;
 
 /**
  * Decodes a base64 body chunk by chunk (RFC 2045 §6.8). Memory use is bounded by the chunk being
  * decoded: at most three characters are carried from one chunk to the next.
+ *
+ * Runs of whole lines of one length (how mailers write base64) are handed to Node's decoder, and
+ * its result is checked against what those lines must give; a run that fails the check (a stray
+ * byte, a blank, a misplaced "=") is decoded byte by byte instead, with its defects, and so is the
+ * rest of that body. Output and defects do not depend on which way a byte went, nor on the split.
  *
  * Never throws on malformed input; problems are recorded in {@link Base64Decoder.defects} as
  * `invalid-base64`, once per kind of problem. Throws `InvalidArgumentError` only when used after
@@ -54,6 +73,8 @@ export class Base64Decoder implements BodyDecoder {
   /** Bytes consumed so far, for the offsets in defect messages. */
   #offset = 0;
   #ended = false;
+  /** Whole lines may go to Node's decoder: false once a run of them turned out not to be clean. */
+  #native = true;
 
   /** The defects found so far (see the class description). */
   get defects(): MimeDefect[] {
@@ -66,13 +87,72 @@ export class Base64Decoder implements BodyDecoder {
     const length = chunk.length;
     if (length === 0) return EMPTY;
     const out = Buffer.allocUnsafe((((length + 3) >> 2) + 1) * 3);
+    let o = 0;
+    let from = 0;
+    if (this.#native && length >= NATIVE_MIN) {
+      // The partial line at the start (its group may have begun in the last chunk) in JavaScript,
+      // the whole lines after it natively, the partial line at the end in JavaScript again.
+      const bytes = asBuffer(chunk);
+      const lineStart = bytes.indexOf(LF) + 1;
+      if (lineStart > 0 && length - lineStart >= NATIVE_MIN) {
+        o = this.#decode(chunk, 0, lineStart, out, 0);
+        from = lineStart;
+        if (this.#count === 0 && this.#pads === 0 && !this.#padded) {
+          const run = regularLineRun(bytes, lineStart, length);
+          if (run.chars >= NATIVE_MIN) {
+            const decoded = this.#decodeNative(bytes, lineStart, run, out, o);
+            if (decoded < 0) {
+              // Not clean after all (a stray byte, a blank, an "="): this body goes the slow way.
+              this.#native = false;
+            } else {
+              o += decoded;
+              from = run.end;
+            }
+          }
+        }
+      }
+    }
+    o = this.#decode(chunk, from, length, out, o);
+    this.#offset += length;
+    return out.subarray(0, o);
+  }
+
+  /** Decodes the group left open at the end (as if it had been padded) and finishes. */
+  end(): Buffer {
+    if (this.#ended) throw new InvalidArgumentError("Base64Decoder: end() called twice");
+    this.#ended = true;
+    const count = this.#count;
+    const acc = this.#acc;
+    if (count === 0) return EMPTY;
+    if (count === 1) {
+      this.#log.add(
+        "lone",
+        "invalid-base64",
+        () => "base64: a lone character at the end (6 bits) was dropped",
+      );
+      return EMPTY;
+    }
+    this.#log.add(
+      "unpadded",
+      "invalid-base64",
+      () => "base64: the data ended inside a group of four characters (missing padding)",
+    );
+    return count === 2
+      ? Buffer.from([(acc >>> 4) & 0xff])
+      : Buffer.from([(acc >>> 10) & 0xff, (acc >>> 2) & 0xff]);
+  }
+
+  /**
+   * Decodes `chunk[from..to)` into `out` from offset `o` with this decoder's state, in
+   * JavaScript (every byte looked at, every defect noted); returns the new end of `out`.
+   */
+  #decode(chunk: Uint8Array, from: number, to: number, out: Buffer, o: number): number {
     let acc = this.#acc;
     let count = this.#count;
-    let o = 0;
-    for (let i = 0; i < length; i++) {
+    for (let i = from; i < to; i++) {
       if (count === 0 && this.#pads === 0 && !this.#padded) {
         // Fast path: whole groups of four alphabet characters (a line is 19 of them).
-        while (i + 4 <= length) {
+        while (i + 4 <= to) {
           const a = DECODE[chunk[i]!]!;
           const b = DECODE[chunk[i + 1]!]!;
           const c = DECODE[chunk[i + 2]!]!;
@@ -83,7 +163,7 @@ export class Base64Decoder implements BodyDecoder {
           out[o++] = ((c & 3) << 6) | d;
           i += 4;
         }
-        if (i === length) break;
+        if (i === to) break;
       }
       const value = DECODE[chunk[i]!]!;
       if (value >= 0) {
@@ -129,33 +209,21 @@ export class Base64Decoder implements BodyDecoder {
     }
     this.#acc = acc;
     this.#count = count;
-    this.#offset += length;
-    return out.subarray(0, o);
+    return o;
   }
 
-  /** Decodes the group left open at the end (as if it had been padded) and finishes. */
-  end(): Buffer {
-    if (this.#ended) throw new InvalidArgumentError("Base64Decoder: end() called twice");
-    this.#ended = true;
-    const count = this.#count;
-    const acc = this.#acc;
-    if (count === 0) return EMPTY;
-    if (count === 1) {
-      this.#log.add(
-        "lone",
-        "invalid-base64",
-        () => "base64: a lone character at the end (6 bits) was dropped",
-      );
-      return EMPTY;
-    }
-    this.#log.add(
-      "unpadded",
-      "invalid-base64",
-      () => "base64: the data ended inside a group of four characters (missing padding)",
-    );
-    return count === 2
-      ? Buffer.from([(acc >>> 4) & 0xff])
-      : Buffer.from([(acc >>> 10) & 0xff, (acc >>> 2) & 0xff]);
+  /**
+   * Decodes the lines `[start, run.end)` with Node's decoder into `out` at `o`: returns the bytes
+   * written, or -1 when the lines are not clean base64, leaving them to {@link #decode}. Node's
+   * decoder skips bytes outside the alphabet and stops at "=" (fewer bytes than the lines' length
+   * promises: that is the check), but also takes the URL-safe "-" and "_" as digits, which RFC
+   * 2045 does not: those are looked for first.
+   */
+  #decodeNative(bytes: Buffer, start: number, run: LineRun, out: Buffer, o: number): number {
+    const lines = bytes.subarray(start, run.end);
+    if (lines.indexOf(DASH) >= 0 || lines.indexOf(UNDERSCORE) >= 0) return -1;
+    const written = out.write(lines.toString("latin1"), o, "base64");
+    return written === (run.chars >> 2) * 3 ? written : -1;
   }
 
   #dataAfterPad(index: number): void {

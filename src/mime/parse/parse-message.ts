@@ -129,8 +129,9 @@ async function drive(parser: MessageParser, source: MessageSource, options: Pars
         while (at < slice.length) {
           guard.check();
           at = parser.write(slice, at);
-          await handleEvents();
-          await waitForReader();
+          // Awaited only when there is something to wait for: most slices go straight through.
+          if (parser.paused) await handleEvents();
+          if (current?.feed.full) await waitForReader();
         }
       }
     }

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { InvalidArgumentError } from "../../../src/errors.js";
 import { Base64Decoder, Base64Encoder } from "../../../src/mime/codec/base64.js";
-import { bytes, drive, everySplit, python, splitAt } from "./helpers.js";
+import { bytes, drive, everySplit, python, splitAt, spyNativeBase64 } from "./helpers.js";
 
 function decode(input: Uint8Array, chunks: readonly Uint8Array[] = [input]) {
   const decoder = new Base64Decoder();
@@ -223,5 +223,124 @@ describe("Base64Encoder", () => {
     const encoder = new Base64Encoder();
     encoder.end();
     assert.throws(() => encoder.push(bytes("x")), InvalidArgumentError);
+  });
+});
+
+describe("Base64Decoder: whole lines through Node's decoder", () => {
+  /** `data` in base64 lines of `width` characters ended by `eol`, the last line without one. */
+  function folded(data: Buffer, width: number, eol: string): Buffer {
+    const text = data.toString("base64");
+    const out: string[] = [];
+    for (let i = 0; i < text.length; i += width) out.push(text.slice(i, i + width));
+    return bytes(out.join(eol));
+  }
+
+  /** `length` bytes of xorshift from `seed`. */
+  function pseudoRandom(seed: number, length: number): Buffer {
+    const out = Buffer.alloc(length);
+    let x = seed | 1;
+    for (let i = 0; i < length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      out[i] = x & 0xff;
+    }
+    return out;
+  }
+
+  /** Output and defects (messages too) decoding `chunks`. */
+  function decodeFull(chunks: readonly Uint8Array[]) {
+    const decoder = new Base64Decoder();
+    const out = drive(decoder, chunks);
+    return { out, defects: decoder.defects };
+  }
+
+  /** The JavaScript decoding alone: chunks under 1 KiB never go to Node's decoder. */
+  function reference(input: Buffer) {
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < input.length; i += 1000) chunks.push(input.subarray(i, i + 1000));
+    return decodeFull(chunks);
+  }
+
+  it("gives the byte-by-byte result, defects included, for any layout, flaw and split", () => {
+    const flaws = ["", "!", "-", "_", "=", "==", " ", "\t", "\r", "\n", "\xff", "\x00", "\r\n\r\n"];
+    fc.assert(
+      fc.property(
+        // Sizes drawn evenly (fast-check's arrays stay small), bytes from the seed.
+        fc
+          .integer({ min: 0, max: 24 * 1024 })
+          .chain((n) => fc.integer().map((seed) => pseudoRandom(seed, n))),
+        fc.constantFrom(76, 72, 64, 60, 75, 74, 6, 7, 4),
+        fc.constantFrom("\r\n", "\n"),
+        fc.constantFrom(...flaws),
+        fc.nat(),
+        fc.boolean(),
+        fc.array(fc.nat(40 * 1024), { maxLength: 6 }),
+        (data, width, eol, flaw, where, replace, cuts) => {
+          let input = folded(data, width, eol);
+          const at = input.length === 0 ? 0 : where % input.length;
+          // Inserted, the flaw shifts the line endings after it; replacing as many bytes, it
+          // does not (so it lies inside a run of regular lines).
+          const rest = replace ? Math.min(input.length, at + flaw.length) : at;
+          input = Buffer.concat([input.subarray(0, at), bytes(flaw), input.subarray(rest)]);
+          const expected = reference(input);
+          if (flaw === "") assert.deepEqual(expected.out, data);
+          assert.deepEqual(decodeFull(splitAt(input, cuts)), expected);
+          assert.deepEqual(decodeFull([input]), expected);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("hands the whole lines of a clean chunk to Node's decoder", async () => {
+    const data = Buffer.from(Array.from({ length: 48 * 1024 }, (_, i) => (i * 7919) & 0xff));
+    const input = folded(data, 76, "\r\n");
+    const decoder = new Base64Decoder();
+    const spied = await spyNativeBase64(() => drive(decoder, splitAt(input, [1000, 40_000])));
+    assert.deepEqual(spied.result, data);
+    assert.deepEqual(decoder.defects, []);
+    // The first chunk is too short to be worth it; the others go natively but for the partial
+    // lines at their edges.
+    assert.equal(spied.calls, 2);
+    assert.ok(spied.chars > input.length - 1000 - 4 * 78, `${spied.chars} of ${input.length} characters`);
+  });
+
+  it("decodes the rest of a body byte by byte once its lines turned out not to be clean", async () => {
+    const data = Buffer.from(Array.from({ length: 48 * 1024 }, (_, i) => (i * 31) & 0xff));
+    const clean = folded(data, 76, "\r\n");
+    const cuts = [10_000, 30_000, 50_000];
+    /** The clean body with one character (not a line ending: 20,000 is 32 into a line) replaced. */
+    const spoilt = (flaw: string) =>
+      Buffer.concat([clean.subarray(0, 20_000), bytes(flaw), clean.subarray(20_001)]);
+
+    // "-" is a digit to Node's decoder (URL-safe base64), not to RFC 2045: refused before decoding.
+    const dash = new Base64Decoder();
+    const spiedDash = await spyNativeBase64(() => drive(dash, splitAt(spoilt("-"), cuts)));
+    assert.deepEqual({ out: spiedDash.result, defects: dash.defects }, reference(spoilt("-")));
+    // (A character short, the body also ends inside a group.)
+    assert.deepEqual(
+      dash.defects.map((d) => d.message),
+      [
+        'base64: byte 0x2d ("-") at offset 20000 is not in the alphabet; ignored',
+        "base64: the data ended inside a group of four characters (missing padding)",
+      ],
+    );
+    assert.equal(spiedDash.calls, 1);
+
+    // A byte Node's decoder skips: decoded, found short, decoded again byte by byte.
+    const star = new Base64Decoder();
+    const spiedStar = await spyNativeBase64(() => drive(star, splitAt(spoilt("*"), cuts)));
+    assert.deepEqual({ out: spiedStar.result, defects: star.defects }, reference(spoilt("*")));
+    assert.equal(star.defects.length, 2);
+    assert.equal(spiedStar.calls, 2);
+
+    // A byte inserted shifts the line endings after it: only the lines around it are left out.
+    const inserted = Buffer.concat([clean.subarray(0, 20_000), bytes("*"), clean.subarray(20_000)]);
+    const shifted = new Base64Decoder();
+    const spiedShifted = await spyNativeBase64(() => drive(shifted, splitAt(inserted, cuts)));
+    assert.deepEqual(spiedShifted.result, data);
+    assert.equal(shifted.defects.length, 1);
+    assert.equal(spiedShifted.calls, 4);
   });
 });

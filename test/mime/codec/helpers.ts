@@ -54,3 +54,28 @@ export function python(script: string, input: unknown): unknown {
   });
   return JSON.parse(output);
 }
+
+/**
+ * Runs `run` while counting what is handed to Node's base64 decoder through `Buffer#write`
+ * (the calls, and their characters). The spy is removed afterwards, whatever happens.
+ */
+export async function spyNativeBase64<T>(
+  run: () => T | Promise<T>,
+): Promise<{ result: T; calls: number; chars: number }> {
+  const original = Buffer.prototype.write;
+  let calls = 0;
+  let chars = 0;
+  Buffer.prototype.write = function (this: Buffer, ...args: unknown[]): number {
+    if (typeof args[0] === "string" && args.includes("base64")) {
+      calls += 1;
+      chars += args[0].length;
+    }
+    return Reflect.apply(original, this, args) as number;
+  } as typeof original;
+  try {
+    const result = await run();
+    return { result, calls, chars };
+  } finally {
+    Buffer.prototype.write = original;
+  }
+}
