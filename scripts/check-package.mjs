@@ -15,6 +15,7 @@ for (const name of [
   "parseTarget",
   "ByteReader",
   "FtpClient",
+  "SmtpClient",
   "mirrorDown",
   "ZipWriter",
 ]) {
@@ -31,7 +32,7 @@ for (const name of [
 ]) {
   assert.ok(name in mime, `inetkit/mime exports ${name}`);
 }
-for (const name of ["startScriptedServer", "testCertificates"]) {
+for (const name of ["startScriptedServer", "testCertificates", "startFtpServer", "startMailServer"]) {
   assert.ok(name in servers, `inetkit/servers exports ${name}`);
 }
 for (const file of [

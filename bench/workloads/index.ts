@@ -7,6 +7,7 @@ import { ftpUpload } from "./ftp-upload.js";
 import { loopbackReceive } from "./loopback-receive.js";
 import { mboxRead } from "./mbox-read.js";
 import { mimeParse } from "./mime-parse.js";
+import { smtpSend, smtpSendPostfix } from "./smtp-send.js";
 
 export const WORKLOADS: readonly Workload[] = [
   loopbackReceive,
@@ -17,4 +18,6 @@ export const WORKLOADS: readonly Workload[] = [
   ftpMirror,
   mimeParse,
   mboxRead,
+  smtpSend,
+  smtpSendPostfix,
 ];

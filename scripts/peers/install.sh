@@ -5,12 +5,15 @@
 #   - ProFTPD (proftpd-core + proftpd-mod-crypto, which holds mod_tls): it conflicts with vsftpd
 #     in apt (both provide ftp-server), so its packages are fetched with `apt-get download` and
 #     unpacked with `dpkg -x` into .peers/proftpd; only its shared libraries come from apt;
-#   - the local user the tests log in as (PAM needs a real account) and a PAM service of our own.
+#   - the local user the tests log in as (PAM needs a real account) and a PAM service of our own;
+#   - the mail peers of test/interop/smtp (Postfix, Dovecot, swaks, aiosmtpd): see mail.sh.
 # Idempotent: when everything is already there it changes nothing and returns at once. Package
 # scripts never start a daemon here (policy-rc.d exits 101); the tests start their own.
 # See docs/interop.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=scripts/peers/mail.sh
+. scripts/peers/mail.sh
 
 # Keep these three in step with test/interop/ftp/peers.ts.
 FTP_USER=inetkit-ftp
@@ -166,3 +169,4 @@ else
 fi
 
 ensure_user
+install_mail_peers

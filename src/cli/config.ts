@@ -1,6 +1,6 @@
 /**
- * The `inet` configuration file: FTP bookmarks, the table of sites (`inet ftp sites`) and
- * defaults, kept as JSON in the XDG config folder (`$XDG_CONFIG_HOME/inetkit/config.json`, else
+ * The `inet` configuration file: FTP bookmarks, the table of sites (`inet ftp sites`), mail
+ * accounts (`inet mail accounts`) and defaults, kept as JSON in the XDG config folder (`$XDG_CONFIG_HOME/inetkit/config.json`, else
  * `~/.config/inetkit/config.json`; `INET_CONFIG` names another file). It may hold a password the
  * user asked to store, so it is written atomically with mode 0600 in a folder of mode 0700, and a
  * file others can read is reported when loaded.
@@ -35,11 +35,32 @@ export interface Site {
   local: string;
 }
 
+/** A mail identity and the server it sends through (`inet mail send --account NAME`). */
+export interface MailAccount {
+  /** The sender (`Alice <alice@example.org>`), used when `--from` is not given. */
+  from: string;
+  /** `smtp://`, `smtp+starttls://` or `smtps://` URL, without a password. */
+  server: string;
+  /** The login name, when the URL does not hold one. */
+  user?: string;
+  /** Only when the user asked to store it. */
+  password?: string;
+}
+
+/** The `mail` section. Absent from files written before it existed (and then not written back). */
+export interface MailConfig {
+  accounts: Record<string, MailAccount>;
+  /** The account used when none is named; its server is the default server. */
+  defaultAccount?: string;
+}
+
 /** The whole file. */
 export interface InetConfig {
   bookmarks: Record<string, Bookmark>;
   sites: Record<string, Site>;
   defaults: { parallel?: number; passive?: boolean; timeoutSeconds?: number };
+  /** Present only when the file has a `mail` section (an FTP-only file keeps its shape). */
+  mail?: MailConfig;
 }
 
 /** What {@link loadConfig} found. */
@@ -125,7 +146,8 @@ export async function loadConfig(path: string = configPath()): Promise<LoadedCon
 
 /**
  * Parses the text of a config file; `path` only names it in messages. Unknown top-level keys are
- * dropped; missing sections are empty.
+ * dropped; missing sections are empty, except `mail`, which stays absent when the file has none
+ * (so a file written before mail accounts existed is written back in the same shape).
  *
  * @throws {InvalidArgumentError} naming the file and the bad entry.
  */
@@ -187,7 +209,42 @@ export function parseConfig(text: string, path: string): InetConfig {
     }
     config.defaults.timeoutSeconds = seconds;
   }
+  if (raw.mail !== undefined) config.mail = parseMailSection(raw.mail, bad, checkName);
   return config;
+}
+
+/** The `mail` section: accounts by name, and a default account that must be one of them. */
+function parseMailSection(
+  value: unknown,
+  bad: (what: string) => InvalidArgumentError,
+  checkName: (name: string, kind: string) => void,
+): MailConfig {
+  if (!isRecord(value)) throw bad('"mail" must be an object');
+  const mail: MailConfig = { accounts: {} };
+  const accounts = value.accounts ?? {};
+  if (!isRecord(accounts)) throw bad('"mail.accounts" must be an object');
+  for (const [name, entry] of Object.entries(accounts)) {
+    checkName(name, "mail account");
+    if (!isRecord(entry) || typeof entry.from !== "string" || typeof entry.server !== "string") {
+      throw bad(`mail account "${name}" needs "from" and "server" strings`);
+    }
+    const account: MailAccount = { from: entry.from, server: entry.server };
+    for (const field of ["user", "password"] as const) {
+      const text = entry[field];
+      if (text === undefined) continue;
+      if (typeof text !== "string") throw bad(`"${field}" of mail account "${name}" must be a string`);
+      account[field] = text;
+    }
+    mail.accounts[name] = account;
+  }
+  if (value.defaultAccount !== undefined) {
+    const name = value.defaultAccount;
+    if (typeof name !== "string" || !Object.hasOwn(mail.accounts, name)) {
+      throw bad('"mail.defaultAccount" must name one of "mail.accounts"');
+    }
+    mail.defaultAccount = name;
+  }
+  return mail;
 }
 
 /**

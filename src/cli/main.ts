@@ -15,6 +15,7 @@ import {
 } from "./command.js";
 import { demoCommand } from "./commands/demo.js";
 import { ftpGroup } from "./commands/ftp/index.js";
+import { mailGroup } from "./commands/mail/index.js";
 import { serveGroup } from "./commands/serve.js";
 import { tcpGroup } from "./commands/tcp.js";
 import { udpGroup } from "./commands/udp.js";
@@ -27,6 +28,7 @@ export const ENTRIES: ReadonlyArray<GroupSpec | CommandSpec> = [
   tcpGroup,
   udpGroup,
   ftpGroup,
+  mailGroup,
   serveGroup,
   demoCommand,
 ];

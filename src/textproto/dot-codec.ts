@@ -163,6 +163,17 @@ export class DotDecoder {
   }
 }
 
+/** Options of {@link DotEncoder} (and {@link CrlfNormalizer}). */
+export interface LineEncoderOptions {
+  /**
+   * Double a `.` at the start of a line and end with `.` CRLF (DATA, RFC 5321 §4.5.2). Default
+   * true; false only makes every line ending CRLF (BDAT content, MIME bodies).
+   */
+  stuffDots?: boolean;
+  /** End content whose last line has no line break with a CRLF. Default true. */
+  finalLineBreak?: boolean;
+}
+
 /**
  * Incremental dot-stuffing encoder. {@link DotEncoder.push} returns the encoded bytes for a chunk
  * of content (possibly sharing memory with it); {@link DotEncoder.end} returns the tail: a CRLF
@@ -175,6 +186,13 @@ export class DotEncoder {
   /** The content so far ends with a CR that may be half of a CRLF split across chunks. */
   private afterCR = false;
   private ended = false;
+  private readonly stuffDots: boolean;
+  private readonly finalLineBreak: boolean;
+
+  constructor(options: LineEncoderOptions = {}) {
+    this.stuffDots = options.stuffDots ?? true;
+    this.finalLineBreak = options.finalLineBreak ?? true;
+  }
 
   /** Encodes a chunk of content. Throws `RangeError` after {@link end} (a programming error). */
   push(chunk: Buffer): Buffer[] {
@@ -198,7 +216,7 @@ export class DotEncoder {
     while (i < n) {
       if (this.lineStart) {
         this.lineStart = false;
-        if (chunk[i] === DOT) {
+        if (this.stuffDots && chunk[i] === DOT) {
           if (i > run) out.push(chunk.subarray(run, i));
           out.push(DOT_BYTE);
           run = i;
@@ -238,8 +256,21 @@ export class DotEncoder {
   end(): Buffer[] {
     if (this.ended) throw new RangeError("DotEncoder.end() called twice");
     this.ended = true;
-    if (this.afterCR) return [LF_BYTE, TERMINATOR];
-    return this.lineStart ? [TERMINATOR] : [CRLF, TERMINATOR];
+    const tail = this.stuffDots ? [TERMINATOR] : [];
+    if (this.afterCR) return [LF_BYTE, ...tail];
+    return this.lineStart || !this.finalLineBreak ? tail : [CRLF, ...tail];
+  }
+}
+
+/**
+ * Streaming line-ending normaliser: bare CR, bare LF and CRLF each become one CRLF, also across
+ * chunk boundaries; nothing else changes. {@link DotEncoder} without the dots (BDAT content,
+ * RFC 3030 §2; MIME bodies). With `finalLineBreak` (the default), `end()` adds a CRLF after an
+ * unterminated last line.
+ */
+export class CrlfNormalizer extends DotEncoder {
+  constructor(options: { finalLineBreak?: boolean } = {}) {
+    super({ stuffDots: false, finalLineBreak: options.finalLineBreak ?? true });
   }
 }
 

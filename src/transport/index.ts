@@ -9,6 +9,7 @@ export * from "./connection.js";
 export * from "./credentials.js";
 export * from "./dial.js";
 export * from "./netrc.js";
+export * from "./numeric-control.js";
 export * from "./pooled-receive.js";
 export * from "./timeouts.js";
 export * from "./trace.js";

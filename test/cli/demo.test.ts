@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { describe, it } from "node:test";
+import { DEMO_STEPS } from "../../src/cli/commands/demo.js";
+import { mailSteps } from "../../src/cli/demo/mail.js";
 import { checkTimestampReply } from "../../src/cli/demo/sockets.js";
 import { type DemoStep, runDemo } from "../../src/cli/demo/steps.js";
 import { Output } from "../../src/cli/output.js";
@@ -60,5 +62,23 @@ describe("runDemo", () => {
     assert.match(stdout.text(), /1\. passes\n {3}fine\n/);
     assert.match(stdout.text(), /3\. skips\n {3}Skipped: no IPv6 here\n/);
     assert.match(stderr.text(), /^inet: step 2 failed: expected a reply like/);
+  });
+});
+
+describe("the mail step (myMail.py)", () => {
+  it("is part of inet demo, sends alice → bob, reads the message back and compares the bodies", async () => {
+    assert.ok(mailSteps.every((step) => DEMO_STEPS.includes(step)));
+    const { out, stdout, stderr } = output();
+    const summary = await runDemo(mailSteps, out, { signal: new AbortController().signal, timeout: 10_000 });
+    assert.equal(stderr.text(), "");
+    assert.deepEqual(summary, { passed: 1, skipped: 0, failed: 0, exitCode: 0 });
+    const text = stdout.text();
+    assert.match(text, /^1\. SMTP \(the book's myMail\.py/);
+    assert.match(text, /Listening on smtp:\/\/127\.0\.0\.1:\d+ and smtp\+starttls:\/\/127\.0\.0\.1:\d+/);
+    assert.match(text, /Logged in with [A-Z0-9-]+ over TLSv1\.[23] \(STARTTLS\)\./);
+    assert.match(text, /Sent alice → bob; the server said: 250 /);
+    assert.match(text, /In bob's mailbox: \d+ bytes, Subject: test msg/);
+    assert.match(text, /Body read back: xxx \/ yyy \/ zzz\n/);
+    assert.match(text, /The bodies match\. ✓/);
   });
 });

@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { ConnectionClosedError, LimitError, ProtocolError } from "../../src/errors.js";
 import { ByteReader } from "../../src/textproto/byte-reader.js";
 import {
+  CrlfNormalizer,
   DotDecoder,
   DotEncoder,
   dotDecodeStream,
@@ -473,5 +474,33 @@ describe("dotEncodeStream / dotDecodeStream", () => {
       pipeline(Readable.from([b("abcdef\r\n.\r\n")]), dotDecodeStream({ maxBytes: 3 }), drain()),
       LimitError,
     );
+  });
+});
+
+describe("CrlfNormalizer (DotEncoder without the dots)", () => {
+  const run = (input: string, options: { finalLineBreak?: boolean } = {}, splits: number[] = []) => {
+    const normalizer = new CrlfNormalizer(options);
+    const bytes = Buffer.from(input, "latin1");
+    const out: Buffer[] = [];
+    let from = 0;
+    for (const at of [...splits, bytes.length]) {
+      out.push(...normalizer.push(bytes.subarray(from, at)));
+      from = at;
+    }
+    out.push(...normalizer.end());
+    return Buffer.concat(out).toString("latin1");
+  };
+
+  it("makes every line ending CRLF and leaves dots alone, at every split", () => {
+    const input = ".a\n..b\r\rc\r\n.\nd";
+    for (let at = 0; at <= input.length; at += 1) {
+      assert.equal(run(input, {}, [at]), ".a\r\n..b\r\n\r\nc\r\n.\r\nd\r\n");
+      assert.equal(run(input, { finalLineBreak: false }, [at]), ".a\r\n..b\r\n\r\nc\r\n.\r\nd");
+    }
+  });
+
+  it("ends empty content with nothing, and a trailing CR with its LF", () => {
+    assert.equal(run(""), "");
+    assert.equal(run("x\r", { finalLineBreak: false }), "x\r\n");
   });
 });

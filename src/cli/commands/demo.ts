@@ -4,12 +4,13 @@
  */
 import { type CommandSpec, parseSeconds, stringOption } from "../command.js";
 import { ftpSteps } from "../demo/ftp.js";
+import { mailSteps } from "../demo/mail.js";
 import { socketSteps } from "../demo/sockets.js";
 import { type DemoStep, runDemo } from "../demo/steps.js";
 import { EXIT } from "../exit-codes.js";
 
 /** The steps `inet demo` runs, in order. */
-export const DEMO_STEPS: readonly DemoStep[] = [...socketSteps, ...ftpSteps];
+export const DEMO_STEPS: readonly DemoStep[] = [...socketSteps, ...ftpSteps, ...mailSteps];
 
 export const demoCommand: CommandSpec = {
   name: "demo",
@@ -20,7 +21,10 @@ export const demoCommand: CommandSpec = {
       "it through the same library calls a program would use, prints what it does and what came " +
       "back, checks every reply, and closes everything. Nothing leaves this machine.",
     "So far: the socket chapter's timestamp server over TCP/IPv4, TCP/IPv6 (skipped when the " +
-      "machine has no ::1), a Unix-domain socket, and UDP.",
+      "machine has no ::1), a Unix-domain socket, and UDP; the FTP chapter's ftplib session " +
+      "(login, cd, dir, download, upload) over FTPES; and its myMail.py: a message sent over " +
+      "SMTP (STARTTLS, login) from one local user to another, read back from the mail store and " +
+      "its body compared with what was sent.",
     "Exits 0 when every step passed (or was skipped); otherwise with the code of the first failure " +
       "(4 when a reply did not have the expected shape).",
   ].join("\n\n"),

@@ -4,13 +4,13 @@
  * written as it is (a forwarded message). RFC 2045 §2.7–2.9 and §6; RFC 2046 §5.2.1.
  */
 
+import { CrlfNormalizer as LineNormalizer } from "../../textproto/dot-codec.js";
 import type { BodyEncoder } from "../codec/index.js";
 import { Base64Encoder, chooseTransferEncoding, QpEncoder } from "../codec/index.js";
 import type { TextEncoding } from "./spec.js";
 
 const CR = 0x0d;
 const LF = 0x0a;
-const CRLF = Buffer.from("\r\n");
 
 /** A Content-Transfer-Encoding the builder writes. */
 export type OutputEncoding = "7bit" | "8bit" | "binary" | "quoted-printable" | "base64";
@@ -46,58 +46,27 @@ export function toCrlf(bytes: Buffer): Buffer {
 }
 
 /**
- * A streaming {@link toCrlf}: a CR at the end of one chunk waits for the next to tell a CRLF
- * from a bare CR, so the output is the same however the input is split.
+ * A streaming {@link toCrlf}: the text layer's {@link LineNormalizer} (a CR at the end of one
+ * chunk waits for the next to tell a CRLF from a bare CR) as a {@link BodyEncoder}. An
+ * unterminated last line stays unterminated.
  */
 export class CrlfNormalizer implements BodyEncoder {
-  #pendingCr = false;
+  readonly #lines = new LineNormalizer({ finalLineBreak: false });
 
   push(chunk: Uint8Array): Buffer {
-    // An empty chunk cannot tell whether a pending CR is followed by LF.
-    if (chunk.length === 0) return Buffer.alloc(0);
-    const parts: Buffer[] = [];
     const bytes = Buffer.isBuffer(chunk)
       ? chunk
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    let start = 0;
-    let i = 0;
-    if (this.#pendingCr) {
-      this.#pendingCr = false;
-      parts.push(CRLF);
-      if (bytes[0] === LF) {
-        start = 1;
-        i = 1;
-      }
-    }
-    for (; i < bytes.length; i++) {
-      const b = bytes[i];
-      if (b === CR) {
-        if (i + 1 === bytes.length) {
-          parts.push(bytes.subarray(start, i));
-          this.#pendingCr = true;
-          start = bytes.length;
-          break;
-        }
-        if (bytes[i + 1] === LF) {
-          i++;
-          continue;
-        }
-        parts.push(bytes.subarray(start, i), CRLF);
-        start = i + 1;
-      } else if (b === LF) {
-        parts.push(bytes.subarray(start, i), CRLF);
-        start = i + 1;
-      }
-    }
-    if (start < bytes.length) parts.push(bytes.subarray(start));
-    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    return joined(this.#lines.push(bytes));
   }
 
   end(): Buffer {
-    if (!this.#pendingCr) return Buffer.alloc(0);
-    this.#pendingCr = false;
-    return Buffer.from(CRLF);
+    return joined(this.#lines.end());
   }
+}
+
+function joined(pieces: Buffer[]): Buffer {
+  return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
 }
 
 /** What a body scan found: the longest line (in octets, without CRLF), 8-bit bytes, NUL bytes. */

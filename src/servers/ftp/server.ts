@@ -12,6 +12,7 @@ import { createSecureContext } from "node:tls";
 import { InvalidArgumentError } from "../../errors.js";
 import { Connection } from "../../transport/connection.js";
 import { hostLabel } from "../../transport/dial.js";
+import { boundPort, listen, stop } from "../listen.js";
 import { acceptTlsSocket } from "./data-channel.js";
 import { DiskStore } from "./disk-store.js";
 import { MemoryStore } from "./memory-store.js";
@@ -190,25 +191,4 @@ function checkOptions(options: FtpServerOptions): void {
   ) {
     throw new InvalidArgumentError("passivePorts must be { min, max } with 1 ≤ min ≤ max ≤ 65535");
   }
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen({ host, port }, () => {
-      server.off("error", reject);
-      // Errors after listening (EMFILE on accept…) must not crash the process.
-      server.on("error", () => {});
-      resolve();
-    });
-  });
-}
-
-function boundPort(server: Server): number {
-  const address = server.address();
-  return typeof address === "object" && address ? address.port : 0;
-}
-
-function stop(server: Server): Promise<void> {
-  return new Promise((resolve) => server.close(() => resolve()));
 }

@@ -211,7 +211,9 @@ describe("mirrorDown", () => {
   });
 
   it("resumes a download cut short, from its .part", async () => {
-    const big = randomBytes(2 * 1024 * 1024);
+    // Large enough that the cut comes mid-file: after the abort, only the chunks already received
+    // (at most the read pool, 4 MiB) are still written to the .part.
+    const big = randomBytes(16 * 1024 * 1024);
     const server = await serve({ tree: { "big.bin": big, "small.txt": "s\n" } });
     let ftp = await connect(server);
     try {

@@ -1,0 +1,121 @@
+/**
+ * The message on the wire: line endings normalised to CRLF and, for DATA, dot-stuffing (RFC 5321
+ * §4.5.2), both streamed with backpressure. A bare CR or bare LF never reaches the server, so no
+ * `\n.\n`-style sequence (SMTP smuggling, CVE-2023-51764) can be formed from any input.
+ *
+ * Nothing here holds a whole message: sources are read chunk by chunk, and each write waits for
+ * the socket to drain.
+ */
+import { abortErrorFrom } from "../errors.js";
+import { CrlfNormalizer, DotEncoder } from "../textproto/dot-codec.js";
+import type { Connection } from "../transport/connection.js";
+
+export { CrlfNormalizer };
+
+/** Pieces smaller than this are gathered into one socket write. */
+const WRITE_BATCH = 64 * 1024;
+
+/**
+ * The size of `chunks` once normalised (what RFC 1870's SIZE parameter counts: CRLF line
+ * endings, no dot-stuffing).
+ */
+export function normalizedLength(chunks: readonly Buffer[]): number {
+  const normalizer = new CrlfNormalizer();
+  let total = 0;
+  for (const chunk of chunks) for (const piece of normalizer.push(chunk)) total += piece.length;
+  for (const piece of normalizer.end()) total += piece.length;
+  return total;
+}
+
+/** Gathers small pieces into larger socket writes; each write waits for the socket to drain. */
+export class WriteBatcher {
+  private pending: Buffer[] = [];
+  private size = 0;
+
+  constructor(private readonly sink: (bytes: Buffer) => Promise<void>) {}
+
+  /** Queues pieces, writing once a batch is full. */
+  async add(pieces: readonly Buffer[]): Promise<void> {
+    for (const piece of pieces) {
+      if (piece.length === 0) continue;
+      this.pending.push(piece);
+      this.size += piece.length;
+    }
+    if (this.size >= WRITE_BATCH) await this.flush();
+  }
+
+  /** Writes whatever is queued. */
+  async flush(): Promise<void> {
+    if (this.size === 0) return;
+    const bytes = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.size);
+    this.pending = [];
+    this.size = 0;
+    await this.sink(bytes);
+  }
+}
+
+/** Raised (never thrown to callers) when the message's own source failed while being sent. */
+export class SourceFailure extends Error {
+  constructor(readonly error: unknown) {
+    super("the message source failed", { cause: error });
+  }
+}
+
+/**
+ * Pulls the next chunk from a message source, turning its failure into a {@link SourceFailure}
+ * so callers can tell "the caller's stream broke" from "the connection broke".
+ */
+export async function nextChunk(iterator: AsyncIterator<Buffer>): Promise<IteratorResult<Buffer, unknown>> {
+  try {
+    return await iterator.next();
+  } catch (error) {
+    throw new SourceFailure(error);
+  }
+}
+
+/**
+ * Writes a message after a `354`: dot-stuffed, CRLF-normalised, terminated with `.` CRLF, in
+ * batches that wait for drain. Checks `signal` between chunks.
+ *
+ * @returns once the terminator has been handed to the socket.
+ * @throws {SourceFailure} wrapping the source's error when the source fails (the caller must then
+ *   drop the connection: ending the data now would deliver a truncated message).
+ * @throws the connection's errors (ConnectionClosedError, TimeoutError phase `data`, AbortError).
+ */
+export async function writeDotStuffed(
+  connection: Connection,
+  source: readonly Buffer[] | AsyncIterable<Buffer>,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const encoder = new DotEncoder();
+  const batch = new WriteBatcher((bytes) => connection.write(bytes, { phase: "data", signal }));
+  if (Array.isArray(source)) {
+    // Bytes already in memory: no stream to pull from.
+    for (const chunk of source as readonly Buffer[]) await batch.add(encoder.push(chunk));
+  } else {
+    const iterator = (source as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await nextChunk(iterator);
+      if (next.done) break;
+      if (signal?.aborted) {
+        const error = abortErrorFrom(signal, connection.context());
+        connection.destroy(error);
+        throw error;
+      }
+      await batch.add(encoder.push(next.value));
+    }
+  }
+  await batch.add(encoder.end());
+  await batch.flush();
+}
+
+/** An async iterator over content given as parts or as a stream. */
+export function contentIterator(source: readonly Buffer[] | AsyncIterable<Buffer>): AsyncIterator<Buffer> {
+  if (!Array.isArray(source)) return (source as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  let index = 0;
+  const parts = source as readonly Buffer[];
+  return {
+    next: async () =>
+      index < parts.length ? { done: false, value: parts[index++]! } : { done: true, value: undefined },
+  };
+}

@@ -1,0 +1,257 @@
+/**
+ * One mail transaction (RFC 5321 §3.3): everything about the message is checked before a byte is
+ * sent (envelope addresses, SMTPUTF8, SIZE, 8BITMIME), then MAIL FROM, every RCPT TO and DATA go
+ * out in one write when the server offers PIPELINING (RFC 2920 §3.1), their replies are read in
+ * order, and the message is streamed dot-stuffed. With CHUNKING the data goes as BDAT chunks
+ * instead (bdat.ts).
+ */
+import { ConnectionClosedError, InvalidArgumentError, LimitError, ProtocolError } from "../errors.js";
+import type { NumericReply } from "../textproto/numeric-reply.js";
+import type { CommandPart } from "../textproto/write-line.js";
+import { sendWithBdat } from "./bdat.js";
+import {
+  checkDsn,
+  dsnMailParams,
+  dsnRcptParams,
+  type EsmtpParam,
+  mailFromCommand,
+  rcptToCommand,
+} from "./commands.js";
+import type { SmtpControl } from "./control.js";
+import { SourceFailure, writeDotStuffed } from "./data-stream.js";
+import { type PreparedEnvelope, prepareEnvelope, recipientsOption, senderOption } from "./envelope.js";
+import { type PreparedMessage, prepareMessage } from "./message.js";
+import { judgeEnvelope, notDelivered, readFinal } from "./outcome.js";
+import type { SendOptions, SendResult, SmtpMessage } from "./types.js";
+
+/** What a transaction needs from the client. */
+export interface TransactionContext {
+  control: SmtpControl;
+  extensions: ReadonlyMap<string, string>;
+  lmtp: boolean;
+  maxSize: number | undefined;
+  /** `dirty` while a transaction may be open on the server: the next one starts with RSET. */
+  state: { dirty: boolean };
+}
+
+/** A transaction, fully checked, ready to be written. */
+export interface TransactionPlan {
+  envelope: PreparedEnvelope;
+  mail: CommandPart[];
+  rcpts: CommandPart[][];
+  pipelining: boolean;
+  /** BDAT instead of DATA; `binary`: BINARYMIME, the bytes go untouched. */
+  bdat: false | { binary: boolean };
+}
+
+/**
+ * Sends one message (see `SmtpClient.send` for the contract). Runs inside the client's queue.
+ */
+export async function runTransaction(
+  context: TransactionContext,
+  message: SmtpMessage,
+  options: SendOptions,
+): Promise<SendResult> {
+  const { control, state } = context;
+  const signal = options.signal;
+  checkDsn(options.dsn);
+  const from = options.from === undefined ? undefined : senderOption(options.from);
+  const to = options.to === undefined ? undefined : recipientsOption(options.to);
+  if (options.size !== undefined && (!Number.isSafeInteger(options.size) || options.size < 0)) {
+    throw new InvalidArgumentError("size must be a non-negative integer");
+  }
+  const prepared = await prepareMessage(message);
+  let plan: TransactionPlan;
+  try {
+    plan = planTransaction(context, prepared, options, from, to);
+    if (state.dirty) {
+      await control.command(["RSET"], [250], { signal });
+      state.dirty = false;
+    }
+  } catch (error) {
+    prepared.discard();
+    throw error;
+  }
+  state.dirty = true;
+  if (plan.bdat) return sendWithBdat(context, plan, prepared, signal);
+  return sendWithData(context, plan, prepared, signal);
+}
+
+/**
+ * Checks everything and builds the commands; sends nothing.
+ * @throws {InvalidArgumentError}, {@link ProtocolError} (`smtputf8-unsupported`,
+ *   `8bitmime-unsupported`, `binarymime-unsupported`), {@link LimitError} (`message-size`).
+ */
+export function planTransaction(
+  context: TransactionContext,
+  prepared: PreparedMessage,
+  options: SendOptions,
+  from: string | undefined,
+  to: string[] | undefined,
+): TransactionPlan {
+  const ext = context.extensions;
+  const where = context.control.connection.context();
+  const implied = from === undefined || to === undefined ? prepared.implied() : undefined;
+  const sender = from ?? implied?.from;
+  if (sender === undefined) {
+    throw new InvalidArgumentError("no envelope sender: pass from, or give the message a From header");
+  }
+  const envelope = prepareEnvelope(
+    { from: sender, to: to ?? implied?.to ?? [] },
+    { smtputf8Offered: ext.has("SMTPUTF8"), force: options.smtputf8, host: where.host },
+  );
+  // Measured only when it matters: the limit and the SIZE parameter both come from SIZE.
+  const size = options.size ?? (ext.has("SIZE") ? prepared.size() : undefined);
+  if (size !== undefined && context.maxSize !== undefined && size > context.maxSize) {
+    throw new LimitError("message-size", context.maxSize, where);
+  }
+  const chunking = ext.has("CHUNKING") && options.chunking !== false;
+  const body = bodyType(ext, prepared, options.body, envelope.smtputf8, chunking, where.host);
+  const params: EsmtpParam[] = [];
+  if (size !== undefined && ext.has("SIZE")) params.push({ keyword: "SIZE", value: String(size) });
+  if (body !== undefined) params.push({ keyword: "BODY", value: body });
+  if (envelope.smtputf8 || (prepared.utf8Headers && ext.has("SMTPUTF8")))
+    params.push({ keyword: "SMTPUTF8" });
+  const dsn = ext.has("DSN") ? options.dsn : undefined;
+  params.push(...dsnMailParams(dsn));
+  return {
+    envelope,
+    mail: mailFromCommand(envelope.from, params),
+    rcpts: envelope.to.map((address) => rcptToCommand(address, dsnRcptParams(dsn, address))),
+    pipelining: ext.has("PIPELINING"),
+    bdat: body === "BINARYMIME" ? { binary: true } : chunking ? { binary: false } : false,
+  };
+}
+
+/** The BODY parameter (RFC 6152, RFC 3030 §3), or `undefined` for none. */
+function bodyType(
+  ext: ReadonlyMap<string, string>,
+  prepared: PreparedMessage,
+  requested: SendOptions["body"],
+  smtputf8: boolean,
+  chunking: boolean,
+  host: string | undefined,
+): "7BIT" | "8BITMIME" | "BINARYMIME" | undefined {
+  const eightBitOffered = ext.has("8BITMIME");
+  const missing = (reason: string, what: string) =>
+    new ProtocolError(reason, `${what}, and the server does not offer it`, { host });
+  switch (requested) {
+    case "BINARYMIME":
+      if (!chunking || !ext.has("BINARYMIME")) {
+        throw missing("binarymime-unsupported", "BODY=BINARYMIME needs CHUNKING and BINARYMIME (RFC 3030)");
+      }
+      return "BINARYMIME";
+    case "8BITMIME":
+      if (!eightBitOffered) throw missing("8bitmime-unsupported", "BODY=8BITMIME was requested");
+      return "8BITMIME";
+    case "7BIT":
+      return eightBitOffered ? "7BIT" : undefined;
+    case undefined:
+      break;
+    default:
+      throw new InvalidArgumentError('body must be "7BIT", "8BITMIME" or "BINARYMIME"');
+  }
+  if (prepared.eightBit === true) {
+    if (!eightBitOffered) {
+      throw missing("8bitmime-unsupported", "the message has 8-bit octets, which need 8BITMIME (RFC 6152)");
+    }
+    return "8BITMIME";
+  }
+  if (prepared.eightBit === false) return smtputf8 && eightBitOffered ? "8BITMIME" : undefined;
+  // A stream or a built message: its bytes are not known yet.
+  return eightBitOffered ? "8BITMIME" : undefined;
+}
+
+/**
+ * Sends MAIL FROM and every RCPT TO (with `trailer` appended to the same write when pipelining) and
+ * reads their replies in order (`trailer`'s too unless `readTrailer` is false). Without PIPELINING, each
+ * command waits for its reply, RCPT is not sent after a refused MAIL, and `trailer` is left to the
+ * caller.
+ */
+export async function sendEnvelope(
+  control: SmtpControl,
+  plan: TransactionPlan,
+  signal: AbortSignal | undefined,
+  trailer: CommandPart[] | undefined,
+  readTrailer = true,
+): Promise<{ mail: NumericReply; rcpts: NumericReply[]; trailer: NumericReply | undefined }> {
+  if (plan.pipelining) {
+    await control.writeLines(trailer ? [plan.mail, ...plan.rcpts, trailer] : [plan.mail, ...plan.rcpts], {
+      signal,
+    });
+    const mail = await control.readReply({ signal });
+    const rcpts: NumericReply[] = [];
+    for (let i = 0; i < plan.rcpts.length; i++) rcpts.push(await control.readReply({ signal }));
+    return { mail, rcpts, trailer: trailer && readTrailer ? await control.readReply({ signal }) : undefined };
+  }
+  await control.write(plan.mail, { signal });
+  const mail = await control.readReply({ signal });
+  const rcpts: NumericReply[] = [];
+  if (mail.code === 250) {
+    for (const rcpt of plan.rcpts) {
+      await control.write(rcpt, { signal });
+      rcpts.push(await control.readReply({ signal }));
+    }
+  }
+  return { mail, rcpts, trailer: undefined };
+}
+
+async function sendWithData(
+  context: TransactionContext,
+  plan: TransactionPlan,
+  prepared: PreparedMessage,
+  signal: AbortSignal | undefined,
+): Promise<SendResult> {
+  const { control, state } = context;
+  let replies: Awaited<ReturnType<typeof sendEnvelope>>;
+  let envelope: ReturnType<typeof judgeEnvelope>;
+  try {
+    replies = await sendEnvelope(control, plan, signal, ["DATA"]);
+    if (replies.mail.code !== 250) state.dirty = false;
+    try {
+      envelope = judgeEnvelope(control, replies.mail, replies.rcpts, plan.envelope.to);
+    } catch (error) {
+      // RFC 2920 §3.1: a server that still said 354 to a pipelined DATA gets an empty message end.
+      if (replies.trailer?.code === 354) await endEmptyData(control, signal);
+      throw error;
+    }
+    const data = replies.trailer ?? (await control.command(["DATA"], [354], { signal }));
+    control.check(data, [354]);
+  } catch (error) {
+    prepared.discard();
+    throw error;
+  }
+  try {
+    await writeDotStuffed(control.connection, prepared.content, signal);
+  } catch (error) {
+    if (error instanceof SourceFailure) {
+      // Ending the data now would deliver a truncated message: drop the connection instead.
+      control.connection.destroy(
+        new ConnectionClosedError(
+          "the message source failed while the message was being sent",
+          control.connection.context(),
+        ),
+      );
+      throw error.error;
+    }
+    prepared.discard();
+    throw notDelivered(control, error);
+  }
+  const result = await readFinal({
+    control,
+    lmtp: context.lmtp,
+    envelope,
+    from: plan.envelope.from,
+    to: plan.envelope.to,
+    messageId: prepared.messageId,
+    signal,
+  });
+  state.dirty = false;
+  return result;
+}
+
+/** Ends a DATA the server should not have opened, with no content, and reads (and ignores) its reply. */
+async function endEmptyData(control: SmtpControl, signal: AbortSignal | undefined): Promise<void> {
+  await control.connection.write(".\r\n", { phase: "data", signal });
+  await control.readReply({ signal });
+}

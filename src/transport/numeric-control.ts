@@ -1,0 +1,114 @@
+/**
+ * The command channel of the protocols with numeric replies (FTP, SMTP, NNTP): replies read
+ * through the shared numeric-reply parser, commands written through the one `writeLine` /
+ * `writeLines`, operations run one at a time through the command queue, and an unwanted reply
+ * turned into the protocol's error by {@link NumericControl.replyError}.
+ */
+import { LimitError, ProtocolError } from "../errors.js";
+import {
+  type NumericReply,
+  type NumericReplyOptions,
+  NumericReplyParser,
+} from "../textproto/numeric-reply.js";
+import type { CommandPart } from "../textproto/write-line.js";
+import { CommandQueue } from "./command-queue.js";
+import type { Connection, OperationOptions } from "./connection.js";
+
+/** Which reply codes a command accepts: exact codes, or a class digit (2 = any 2xx). */
+export type Expectation = readonly number[];
+
+/** Whether `code` is in `expect` (a single digit stands for its whole class). */
+export function matches(code: number, expect: Expectation): boolean {
+  return expect.some((wanted) => (wanted < 10 ? Math.floor(code / 100) === wanted : code === wanted));
+}
+
+/** One command channel over a {@link Connection}; the protocol supplies its reply bounds and errors. */
+export abstract class NumericControl {
+  readonly connection: Connection;
+  private readonly queue = new CommandQueue();
+
+  /** `replies`: how each reply is parsed and bounded (lines, bytes, strict continuation lines). */
+  constructor(
+    connection: Connection,
+    private readonly replies: NumericReplyOptions,
+  ) {
+    this.connection = connection;
+  }
+
+  /**
+   * Runs `operation` when every earlier operation on this connection has finished: calls made
+   * without `await` happen in the order they were made.
+   */
+  serial<T>(operation: () => Promise<T>): Promise<T> {
+    return this.queue.run({ send: () => {}, receive: operation });
+  }
+
+  /**
+   * Reads one complete reply (multi-line replies joined) and hands it to {@link onReply}. Rejects
+   * with {@link ProtocolError} for a malformed reply and {@link LimitError} for an oversized one
+   * (both end the connection: the stream position is lost), or what `onReply` throws.
+   */
+  async readReply(options: OperationOptions = {}): Promise<NumericReply> {
+    const parser = new NumericReplyParser(this.replies);
+    for (;;) {
+      const line = await this.connection.readLine({
+        phase: options.phase ?? "command",
+        signal: options.signal,
+      });
+      let reply: NumericReply | undefined;
+      try {
+        reply = parser.pushLine(line);
+      } catch (error) {
+        const typed =
+          error instanceof ProtocolError ? withContext(error, this.connection.context(error)) : error;
+        if (typed instanceof ProtocolError) this.connection.destroy(typed);
+        throw typed;
+      }
+      if (reply) return this.onReply(reply);
+    }
+  }
+
+  /** Each complete reply passes here; a protocol may act on it (SMTP's 421 closes the channel). */
+  protected onReply(reply: NumericReply): NumericReply {
+    return reply;
+  }
+
+  /** Writes a command line (arguments checked for CR/LF/NUL before any byte is sent). */
+  async write(parts: readonly CommandPart[], options: OperationOptions = {}): Promise<void> {
+    await this.connection.writeLine(parts, { phase: "command", ...options });
+  }
+
+  /** Writes several command lines in one socket write (pipelining); none is sent when one is refused. */
+  async writeLines(
+    lines: readonly (readonly CommandPart[])[],
+    options: OperationOptions = {},
+  ): Promise<void> {
+    await this.connection.writeLines(lines, { phase: "command", ...options });
+  }
+
+  /** Sends a command and reads its reply; rejects with {@link replyError}'s error when the code is not in `expect`. */
+  async command(
+    parts: readonly CommandPart[],
+    expect: Expectation,
+    options: OperationOptions = {},
+  ): Promise<NumericReply> {
+    await this.write(parts, options);
+    return this.check(await this.readReply(options), expect);
+  }
+
+  /** Returns `reply` when its code is expected, else throws {@link replyError}'s error. */
+  check(reply: NumericReply, expect: Expectation): NumericReply {
+    if (matches(reply.code, expect)) return reply;
+    throw this.replyError(reply);
+  }
+
+  /** The error for an unwanted reply: the server's refusal, or a protocol surprise. */
+  abstract replyError(reply: NumericReply): Error;
+}
+
+/** The parser's error, relabelled with the connection's host and last command. */
+function withContext(error: ProtocolError, context: ReturnType<Connection["context"]>): ProtocolError {
+  if (error.host !== undefined) return error;
+  if (error instanceof LimitError) return new LimitError(error.what, error.limit, context);
+  return new ProtocolError(error.reason, error.message, context);
+}

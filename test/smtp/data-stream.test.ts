@@ -1,0 +1,173 @@
+// The message on the wire: CRLF normalisation (BDAT), dot-stuffing (DATA), header splitting and
+// Bcc removal — each fed split at every byte offset (small inputs) and at random offsets.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { LimitError } from "../../src/errors.js";
+import { CrlfNormalizer, normalizedLength } from "../../src/smtp/data-stream.js";
+import { HeaderScanner, type HeaderSplit, stripBcc } from "../../src/smtp/message.js";
+import { DotEncoder } from "../../src/textproto/dot-codec.js";
+
+const b = (text: string) => Buffer.from(text, "latin1");
+const s = (bytes: Buffer) => bytes.toString("latin1");
+
+function splitAt(bytes: Buffer, cuts: readonly number[]): Buffer[] {
+  const sorted = [...new Set(cuts)].filter((c) => c > 0 && c < bytes.length).sort((x, y) => x - y);
+  const out: Buffer[] = [];
+  let start = 0;
+  for (const cut of sorted) {
+    out.push(bytes.subarray(start, cut));
+    start = cut;
+  }
+  out.push(bytes.subarray(start));
+  return out;
+}
+
+function* everySplit(bytes: Buffer): Generator<Buffer[]> {
+  yield [bytes];
+  for (let i = 1; i < bytes.length; i++) yield [bytes.subarray(0, i), bytes.subarray(i)];
+  yield [...bytes].map((byte) => Buffer.from([byte]));
+}
+
+function normalize(chunks: Buffer[]): Buffer {
+  const normalizer = new CrlfNormalizer();
+  return Buffer.concat([...chunks.flatMap((chunk) => normalizer.push(chunk)), ...normalizer.end()]);
+}
+
+function dotStuff(chunks: Buffer[]): Buffer {
+  const encoder = new DotEncoder();
+  return Buffer.concat([...chunks.flatMap((chunk) => encoder.push(chunk)), ...encoder.end()]);
+}
+
+/** The model: every line break (CRLF, CR, LF) becomes CRLF, and unterminated content gets one. */
+function model(content: Buffer): Buffer {
+  const text = s(content).replace(/\r\n|\r|\n/g, "\r\n");
+  return b(text.length > 0 && !text.endsWith("\r\n") ? `${text}\r\n` : text);
+}
+
+const byteString = fc
+  .array(fc.constantFrom("a", ".", "\r", "\n", " ", "é", "B"), { maxLength: 40 })
+  .map((parts) => Buffer.from(parts.join(""), "utf8"));
+
+describe("CRLF normalisation (BDAT content)", () => {
+  it("matches the model whatever way the input is split", () => {
+    for (const input of ["", "a", "a\r", "a\n", "a\r\n", "\r\r\n\n", ".\n.\r.\r\n", "x\r\n.\r\ny", "\n.\n"]) {
+      const bytes = b(input);
+      for (const chunks of everySplit(bytes))
+        assert.deepEqual(normalize(chunks), model(bytes), JSON.stringify(input));
+      assert.equal(normalizedLength([bytes]), model(bytes).length);
+    }
+    fc.assert(
+      fc.property(byteString, fc.array(fc.nat(45)), (bytes, cuts) => {
+        assert.deepEqual(normalize(splitAt(bytes, cuts)), model(bytes));
+      }),
+    );
+  });
+
+  it("never lets a bare CR or bare LF through", () => {
+    fc.assert(
+      fc.property(byteString, fc.array(fc.nat(45)), (bytes, cuts) => {
+        const out = s(normalize(splitAt(bytes, cuts)));
+        assert.doesNotMatch(out, /\r(?!\n)|(?<!\r)\n/);
+      }),
+    );
+  });
+
+  it("refuses use after end", () => {
+    const normalizer = new CrlfNormalizer();
+    normalizer.end();
+    assert.throws(() => normalizer.push(b("x")), RangeError);
+    assert.throws(() => normalizer.end(), RangeError);
+  });
+});
+
+describe("dot-stuffed DATA content", () => {
+  it("cannot contain an end-of-data sequence before its own terminator, whatever the input", () => {
+    fc.assert(
+      fc.property(byteString, fc.array(fc.nat(45)), (bytes, cuts) => {
+        const wire = s(dotStuff(splitAt(bytes, cuts)));
+        assert.ok(wire.endsWith(".\r\n"));
+        const body = wire.slice(0, -3);
+        // No smuggling sequence (CVE-2023-51764): no <LF>.<LF>, <CR>.<CR>, <LF>.<CR>, no CRLF.CRLF.
+        assert.doesNotMatch(body, /\n\.\n|\r\.\r|\n\.\r(?!\n)|\r\n\.\r\n/);
+        assert.doesNotMatch(body, /\r(?!\n)|(?<!\r)\n/);
+        assert.ok(!body.startsWith(".\r\n"));
+      }),
+    );
+  });
+
+  it("turns the classic smuggling payloads into stuffed lines", () => {
+    assert.equal(s(dotStuff([b("a\n.\nMAIL FROM:<x@y>\n")])), "a\r\n..\r\nMAIL FROM:<x@y>\r\n.\r\n");
+    assert.equal(s(dotStuff([b("a\r.\rb")])), "a\r\n..\r\nb\r\n.\r\n");
+    assert.equal(s(dotStuff([b("a\r\n.\r\nb")])), "a\r\n..\r\nb\r\n.\r\n");
+  });
+});
+
+describe("header block splitting", () => {
+  const split = (chunks: Buffer[], max?: number): HeaderSplit => {
+    const scanner = new HeaderScanner(max);
+    for (const chunk of chunks) {
+      const got = scanner.push(chunk);
+      if (got) {
+        // Everything after the split is the rest, whatever chunk it came in.
+        const index = chunks.indexOf(chunk);
+        return { header: got.header, rest: Buffer.concat([got.rest, ...chunks.slice(index + 1)]) };
+      }
+    }
+    return scanner.end();
+  };
+  const cases: Array<[string, string]> = [
+    ["From: a@x\r\nTo: b@y\r\n\r\nbody\r\n", "From: a@x\r\nTo: b@y\r\n"],
+    ["From: a@x\nSubject: folded\n  more\n\nbody", "From: a@x\nSubject: folded\n  more\n"],
+    ["Subject: no body", "Subject: no body"],
+    ["Subject : obsolete\r\n\r\n", "Subject : obsolete\r\n"],
+    ["From someone Mon\nFrom: a@x\n\n", "From someone Mon\nFrom: a@x\n"],
+    ["not a header line\r\nFrom: a@x\r\n", ""],
+    ["To: a@x\rBcc: hidden@x\r\rbody", "To: a@x\rBcc: hidden@x\r"],
+    ["To: a@x\r\nthis is body text\r\n", "To: a@x\r\n"],
+    ["", ""],
+  ];
+
+  it("finds the end of the header block whatever way the input is split", () => {
+    for (const [input, header] of cases) {
+      const bytes = b(input);
+      for (const chunks of everySplit(bytes)) {
+        const got = split(chunks);
+        assert.equal(s(got.header), header, JSON.stringify(input));
+        assert.equal(s(got.header) + s(got.rest), input);
+      }
+    }
+  });
+
+  it("knows a line is not a header field before its end, so a body without headers is not held", () => {
+    assert.deepEqual(new HeaderScanner().push(b("hello world, no colon yet")), {
+      header: b(""),
+      rest: b("hello world, no colon yet"),
+    });
+    assert.equal(new HeaderScanner().push(b("X-Partial-Name")), undefined);
+    assert.equal(new HeaderScanner().push(b("Subject :")), undefined);
+    assert.equal(new HeaderScanner().push(b("Fro")), undefined);
+    const long = b("z".repeat(5000));
+    assert.deepEqual(new HeaderScanner().push(long)?.rest, long);
+    const afterHeader = new HeaderScanner().push(b("To: a@x\r\n(not a field"));
+    assert.equal(s(afterHeader!.header), "To: a@x\r\n");
+  });
+
+  it("bounds the header block", () => {
+    const scanner = new HeaderScanner(100);
+    assert.equal(scanner.push(b(`X-Long: ${"x".repeat(60)}\r\n`)), undefined);
+    assert.throws(() => scanner.push(b(`X-More: ${"y".repeat(60)}\r\n`)), LimitError);
+    // A long body after a short header is fine: only the header block is held.
+    const ok = new HeaderScanner(100);
+    assert.ok(ok.push(b(`To: a@x\r\n\r\n${"z".repeat(1000)}`)));
+  });
+
+  it("removes Bcc and Resent-Bcc fields with their continuation lines, keeping every other byte", () => {
+    const header = b(
+      "From: a@x\r\nBcc: b@x,\r\n c@x\r\nTo: d@x\nbcc : e@x\rRESENT-BCC: f@x\r\nX-Bcc-Note: kept\r\n",
+    );
+    assert.equal(s(stripBcc(header)), "From: a@x\r\nTo: d@x\nX-Bcc-Note: kept\r\n");
+    const plain = b("From: a@x\r\nTo: b@x\r\n");
+    assert.equal(stripBcc(plain), plain);
+  });
+});
