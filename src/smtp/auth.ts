@@ -13,18 +13,23 @@ import { secret } from "../textproto/write-line.js";
 import { assertPasswordMaySend } from "../transport/credentials.js";
 import type { SmtpControl } from "./control.js";
 import { authMechanisms } from "./extensions.js";
+import { replyErrorOf } from "./replies.js";
 
 /** Strict base64 (RFC 4648 §4), possibly empty. */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** The protocol half of a SASL exchange, for SMTP. */
 class SmtpSaslExchange implements SaslExchange {
+  /** `AUTH MECHANISM`: what a refusal names (the last line written is a masked response). */
+  private command = "AUTH";
+
   constructor(
     private readonly control: SmtpControl,
     private readonly signal: AbortSignal | undefined,
   ) {}
 
   async begin(mechanism: string, initial: Buffer | undefined): Promise<SaslStep> {
+    this.command = `AUTH ${mechanism}`;
     const parts =
       initial === undefined
         ? ["AUTH", mechanism]
@@ -45,7 +50,9 @@ class SmtpSaslExchange implements SaslExchange {
 
   private step(reply: NumericReply): SaslStep {
     if (reply.code === 235) return { kind: "success" };
-    if (reply.code !== 334) throw this.control.replyError(reply);
+    if (reply.code !== 334) {
+      throw replyErrorOf(reply, { ...this.control.connection.context(), command: this.command });
+    }
     const text = (reply.lines[0] ?? "").trim();
     if (!BASE64.test(text)) {
       throw new ProtocolError(

@@ -74,6 +74,8 @@ describe("secrets in traces and errors", () => {
         } catch (error) {
           assert.equal(outcome, "refused");
           assert.ok(error instanceof ReplyError, String(error));
+          // The refusal names the exchange, not the masked last line.
+          assert.equal((error as ReplyError).command, `AUTH ${mechanism}`);
           errorText = `${(error as Error).message} ${(error as ReplyError).command} ${JSON.stringify(error)} ${(error as Error).stack}`;
           assertClean("the error", errorText);
         }
