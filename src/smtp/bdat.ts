@@ -6,7 +6,6 @@
  * stays bounded whatever the message size.
  */
 import { ConnectionClosedError } from "../errors.js";
-import { encodeCommandLine } from "../textproto/write-line.js";
 import { CrlfNormalizer, contentIterator, nextChunk, SourceFailure } from "./data-stream.js";
 import type { PreparedMessage } from "./message.js";
 import { type EnvelopeOutcome, fateUnknown, judgeEnvelope, notDelivered, readFinal } from "./outcome.js";
@@ -102,8 +101,8 @@ export async function sendWithBdat(
   /** Replies of written non-last chunks not read yet. */
   let pending = 0;
   const write = async (next: Chunk) => {
-    await control.write(bdatCommand(next), { signal });
-    await connection.write(next.data, { phase: "data", signal });
+    // The BDAT line and its chunk in one socket write.
+    await connection.writeLineAndData(bdatCommand(next), next.data, { phase: "data", signal });
     lastWritten = next.last;
     if (!next.last) pending += 1;
   };
@@ -120,29 +119,14 @@ export async function sendWithBdat(
     }
   };
   try {
-    if (plan.pipelining) {
-      // Checked before anything is written: the data must never go out without its BDAT line.
-      for (const line of [plan.mail, ...plan.rcpts, bdatCommand(chunk)]) encodeCommandLine(line);
-      const replies = sendEnvelope(control, plan, signal, bdatCommand(chunk), false);
-      const data = connection.write(chunk.data, { phase: "data", signal });
-      lastWritten = chunk.last;
-      if (!chunk.last) pending += 1;
-      const [got] = await Promise.all([replies, data]);
-      if (got.mail.code !== 250) state.dirty = false;
-      try {
-        envelope = judgeEnvelope(control, got.mail, got.rcpts, plan.envelope.to);
-      } catch (error) {
-        // The first chunk was refused too (no transaction): read its reply, keep the connection in step.
-        await control.readReply({ signal });
-        pending = 0;
-        throw error;
-      }
-    } else {
-      const got = await sendEnvelope(control, plan, signal, undefined, false);
-      if (got.mail.code !== 250) state.dirty = false;
-      envelope = judgeEnvelope(control, got.mail, got.rcpts, plan.envelope.to);
-      await write(chunk);
-    }
+    // The envelope (pipelined when the server allows), then the first chunk once its replies are
+    // in. Written behind the envelope in the same burst, the chunk makes Postfix answer in two
+    // small writes, the second held back by Nagle until our delayed ACK: ~44 ms per message
+    // (docs/interop.md), against one round trip here.
+    const got = await sendEnvelope(control, plan, signal, undefined, false);
+    if (got.mail.code !== 250) state.dirty = false;
+    envelope = judgeEnvelope(control, got.mail, got.rcpts, plan.envelope.to);
+    await write(chunk);
     const keep = plan.pipelining ? 1 : 0;
     await settle(lastWritten ? 0 : keep);
     while (!lastWritten) {

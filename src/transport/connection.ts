@@ -219,6 +219,9 @@ export class Connection {
    * line, {@link ProtocolError} for a bare LF, {@link TimeoutError} or {@link AbortError}.
    */
   async readLine(options: OperationOptions & { limit?: number } = {}): Promise<Buffer> {
+    // A line already buffered (the rest of a multi-line or pipelined reply) needs no timer.
+    const ready = this.readBufferedLine(options);
+    if (ready) return ready;
     const release = this.watch(options.phase ?? "command", options.signal);
     let line: Buffer | null;
     try {
@@ -230,6 +233,19 @@ export class Connection {
     }
     if (line === null) throw new ConnectionClosedError("the peer closed the connection", this.context());
     this.traceLine("receive", line);
+    return line;
+  }
+
+  /** The next line when it is complete in the buffer (and nothing is wrong); else undefined. */
+  private readBufferedLine(options: OperationOptions & { limit?: number }): Buffer | undefined {
+    if (this.failure || options.signal?.aborted) return undefined;
+    let line: Buffer | undefined;
+    try {
+      line = this.reader.tryReadLine(options.limit);
+    } catch {
+      return undefined; // The waiting path reports it, with its context.
+    }
+    if (line) this.traceLine("receive", line);
     return line;
   }
 
@@ -371,17 +387,35 @@ export class Connection {
     await this.write(bytes, { phase: options.phase ?? "command", signal: options.signal });
   }
 
+  /**
+   * Writes a command line and raw bytes right after it in one socket write (SMTP's `BDAT n` and
+   * its chunk). The line is checked and traced as {@link writeLine} does; the bytes are not traced.
+   */
+  async writeLineAndData(
+    parts: readonly CommandPart[],
+    data: Buffer,
+    options: OperationOptions = {},
+  ): Promise<void> {
+    if (this.failure) throw this.failure;
+    const line = this.encodeLine(parts);
+    await this.write(Buffer.concat([line.bytes, data]), {
+      phase: options.phase ?? "data",
+      signal: options.signal,
+    });
+  }
+
   private encodeLine(parts: readonly CommandPart[]): EncodedLine {
     return this.traceCommand(encodeCommandLine(parts));
   }
 
   /** Traces a line about to be written (secrets redacted) and remembers it as the last command. */
   private traceCommand(line: EncodedLine): EncodedLine {
+    if (this.role === "client") this.lastCommand = Redactor.command(line.redacted);
+    if (!this.onTrace) return line;
     const shown =
       this.role === "client"
         ? this.redactor.clientLine(line.redacted)
         : this.redactor.serverLine(line.redacted);
-    if (this.role === "client") this.lastCommand = Redactor.command(line.redacted);
     this.emitTrace("send", printable(shown));
     return line;
   }

@@ -217,7 +217,10 @@ describe("DSN (RFC 3461)", () => {
 });
 
 describe("CHUNKING (RFC 3030)", () => {
-  it("sends the envelope and a one-chunk message in one burst, normalised but not dot-stuffed", async () => {
+  it("pipelines the envelope, then sends BDAT with its chunk after the replies, normalised but not dot-stuffed", async () => {
+    // Not behind the envelope: Postfix then answers in two small writes and Nagle holds the
+    // second for our delayed ACK, ~44 ms per message (docs/interop.md). The server here answers
+    // only after both envelope lines came: a client waiting for replies in between would hang.
     const message = "Subject: x\n\n.dot\nbare\rcr";
     const wire = "Subject: x\r\n\r\n.dot\r\nbare\r\ncr\r\n";
     let received = "";
@@ -225,10 +228,10 @@ describe("CHUNKING (RFC 3030)", () => {
       await helloSession(session, ["PIPELINING", "CHUNKING", "ENHANCEDSTATUSCODES"]);
       await session.expectLine("MAIL FROM:<a@example.org>");
       await session.expectLine("RCPT TO:<b@example.org>");
-      await session.expectLine(`BDAT ${wire.length} LAST`);
-      received = (await session.readBytes(wire.length)).toString("latin1");
       await session.sendLine("250 2.1.0 ok");
       await session.sendLine("250 2.1.5 ok");
+      await session.expectLine(`BDAT ${wire.length} LAST`);
+      received = (await session.readBytes(wire.length)).toString("latin1");
       await session.sendLine("250 2.0.0 queued as C1");
     });
     const smtp = await SmtpClient.connect(server.url("smtp"), options());
@@ -248,15 +251,13 @@ describe("CHUNKING (RFC 3030)", () => {
       await helloSession(session, ["PIPELINING", "CHUNKING", "SIZE 10000000"]);
       await session.expectLine("MAIL FROM:<a@example.org> SIZE=786432");
       await session.expectLine("RCPT TO:<b@example.org>");
+      await session.sendLine("250 ok");
+      await session.sendLine("250 ok");
       for (;;) {
         const line = await session.expectLine(/^BDAT \d+( LAST)?$/);
         const size = Number(line.split(" ")[1]);
         total += (await session.readBytes(size)).length;
         if (line.endsWith("LAST")) break;
-        if (total === size) {
-          await session.sendLine("250 ok");
-          await session.sendLine("250 ok");
-        }
         await session.sendLine(`250 ${size} octets received`);
       }
       await session.sendLine("250 queued");
@@ -303,15 +304,13 @@ describe("CHUNKING (RFC 3030)", () => {
     assert.deepEqual(server.sessions[0]?.mismatches, []);
   });
 
-  it("reads the refused first chunk's reply when every recipient is refused", async () => {
+  it("sends no BDAT when every recipient is refused", async () => {
     await using server = await startScriptedServer(async (session) => {
       await helloSession(session, ["PIPELINING", "CHUNKING"]);
       await session.expectLine("MAIL FROM:<a@example.org>");
       await session.expectLine("RCPT TO:<b@example.org>");
-      await session.expectLine("BDAT 3 LAST");
-      await session.readBytes(3);
-      for (const reply of ["250 ok", "550 no such user", "554 no valid recipients"])
-        await session.sendLine(reply);
+      for (const reply of ["250 ok", "550 no such user"]) await session.sendLine(reply);
+      // The next line must be the caller's RSET: no chunk went out for a transaction without recipients.
       await session.expectLine("RSET");
       await session.sendLine("250 ok");
       await session.expectLine("NOOP");
@@ -335,9 +334,10 @@ describe("CHUNKING (RFC 3030)", () => {
       await helloSession(session, ["PIPELINING", "CHUNKING", "BINARYMIME", "8BITMIME"]);
       await session.expectLine("MAIL FROM:<a@example.org> BODY=BINARYMIME");
       await session.expectLine("RCPT TO:<b@example.org>");
+      for (const reply of ["250 ok", "250 ok"]) await session.sendLine(reply);
       await session.expectLine(`BDAT ${bytes.length} LAST`);
       received = await session.readBytes(bytes.length);
-      for (const reply of ["250 ok", "250 ok", "250 ok"]) await session.sendLine(reply);
+      await session.sendLine("250 ok");
       await session.expectLine("MAIL FROM:<a@example.org>");
       await session.expectLine("RCPT TO:<b@example.org>");
       await session.expectLine("DATA");
@@ -372,9 +372,10 @@ describe("CHUNKING (RFC 3030)", () => {
       await helloSession(session, ["PIPELINING", "CHUNKING"]);
       await session.expectLine("MAIL FROM:<a@example.org>");
       await session.expectLine("RCPT TO:<b@example.org>");
+      for (const reply of ["250 ok", "250 ok"]) await session.sendLine(reply);
       await session.expectLine(`BDAT ${piece.length}`);
       await session.readBytes(piece.length);
-      for (const reply of ["250 ok", "250 ok", "250 chunk ok"]) await session.sendLine(reply);
+      await session.sendLine("250 chunk ok");
       await session.expectLine("RSET");
       await session.sendLine("250 reset");
       await session.expectLine("NOOP");

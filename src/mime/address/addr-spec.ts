@@ -3,6 +3,7 @@
  * reader behind header addresses, the SMTP envelope check and the formatter's validation, so the
  * three cannot disagree about where the local part ends and the domain begins (G9, M2).
  */
+import { domainToAscii } from "./idn.js";
 import { isAtext, Scanner, type Token } from "./scanner.js";
 
 /** Options shared by everything that accepts an addr-spec. */
@@ -122,6 +123,15 @@ export function readAddrSpec(
     domain = labels.join(".");
   }
   if (domain.includes("=?")) scanner.fail("encoded word in an address", at);
+  if (!domain.startsWith("[") && (/[^\x00-\x7f]/.test(domain) || domain.toLowerCase().includes("xn--"))) {
+    // An internationalized domain must pass IDNA, as formatAddress and the envelope convert it:
+    // refused here, so that whatever parses can also be written back.
+    try {
+      domainToAscii(domain);
+    } catch {
+      scanner.fail("internationalized domain refused by IDNA", at);
+    }
+  }
   return { spec: { local, localValue, quoted, domain, address: `${local}@${domain}` }, next };
 }
 

@@ -165,6 +165,11 @@ export const VALID: ValidCase[] = [
 export const INVALID: InvalidCase[] = [
   { input: "a@malicious.org@important.com", note: "CVE-2019-16056" },
   { input: "a@b@c", note: "two '@'" },
+  {
+    input: "x@y.example^ö",
+    note: "a Unicode domain IDNA refuses (parsed, it could not be written back)",
+    pythonAccepts: true,
+  },
   { input: "alice@example.org)<bob@example.org>", note: "CVE-2023-27043" },
   { input: "alice@example.org(<bob@example.org>", note: "CVE-2023-27043" },
   { input: "alice@example.org<<bob@example.org>", note: "CVE-2023-27043" },
