@@ -57,7 +57,7 @@ export interface Workload {
    * What `bytes` counts: payload bytes (the default), listing entries or whole files, for which
    * the table gives entries or files per second instead of MiB/s.
    */
-  unit?: "bytes" | "entries" | "files";
+  unit?: "bytes" | "entries" | "files" | "messages";
   contenders: Contender[];
   /** Starts what the contenders talk to (a sender, a server); runs in the harness process. */
   setup(options: WorkloadOptions): Promise<{ params: Params; teardown(): Promise<void> }>;

@@ -142,7 +142,7 @@ export const smtpSend: Workload = {
   description: `send N messages of ${MESSAGE_BYTES / 1024} KiB over one plain SMTP connection into smtp-sink on 127.0.0.1`,
   defaultBytes: 2000,
   // Messages, counted per second in the table (the harness calls them entries).
-  unit: "entries",
+  unit: "messages",
   contenders: CONTENDERS,
   setup: ({ bytes }) =>
     setupWith(bytes, async () => {
@@ -159,7 +159,7 @@ export const smtpSendPostfix: Workload = {
   name: "smtp-send-postfix",
   description: `send N messages of ${MESSAGE_BYTES / 1024} KiB into Postfix's submission port (STARTTLS + AUTH PLAIN), discarded there`,
   defaultBytes: 2000,
-  unit: "entries",
+  unit: "messages",
   contenders: CONTENDERS,
   setup: ({ bytes }) =>
     setupWith(bytes, async () => {

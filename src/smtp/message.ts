@@ -172,8 +172,22 @@ function isAsciiText(text: string): boolean {
  */
 function headerFacts(header: Buffer): Pick<PreparedMessage, "implied" | "messageId"> {
   if (header.length === 0) return { implied: () => ({ from: undefined, to: [] }), messageId: undefined };
-  const { headers } = parseHeaderBlock(header, { maxHeaderBytes: MAX_HEADER_BYTES });
-  return { implied: () => envelopeFromHeaders(headers), messageId: headers.get("Message-ID")?.trim() };
+  // The whole block is parsed only when the envelope must come from it; the Message-ID (every
+  // result reports it) is found by a scan of its own.
+  return {
+    implied: () => envelopeFromHeaders(parseHeaderBlock(header, { maxHeaderBytes: MAX_HEADER_BYTES }).headers),
+    messageId: messageIdOf(header),
+  };
+}
+
+/** `Message-ID:` at the start of a line (case-insensitive), its value up to an unfolded line end. */
+const MESSAGE_ID = /(?:^|\n)message-id[ \t]*:((?:[^\r\n]|\r?\n[ \t])*)/i;
+
+/** The first Message-ID field's value, unfolded and trimmed (as the header parser would give it). */
+export function messageIdOf(header: Buffer): string | undefined {
+  const match = MESSAGE_ID.exec(header.toString("utf8"));
+  if (match === null) return undefined;
+  return match[1]!.replace(/\r?\n(?=[ \t])/g, "").trim();
 }
 
 /** A message split into its header block and the rest (the blank line, if any, starts the rest). */

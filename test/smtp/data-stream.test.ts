@@ -4,8 +4,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { LimitError } from "../../src/errors.js";
+import { parseHeaderBlock } from "../../src/mime/header/index.js";
 import { CrlfNormalizer, normalizedLength } from "../../src/smtp/data-stream.js";
-import { HeaderScanner, type HeaderSplit, stripBcc } from "../../src/smtp/message.js";
+import { HeaderScanner, type HeaderSplit, messageIdOf, stripBcc } from "../../src/smtp/message.js";
 import { DotEncoder } from "../../src/textproto/dot-codec.js";
 
 const b = (text: string) => Buffer.from(text, "latin1");
@@ -169,5 +170,23 @@ describe("header block splitting", () => {
     assert.equal(s(stripBcc(header)), "From: a@x\r\nTo: d@x\nX-Bcc-Note: kept\r\n");
     const plain = b("From: a@x\r\nTo: b@x\r\n");
     assert.equal(stripBcc(plain), plain);
+  });
+});
+
+describe("messageIdOf", () => {
+  it("finds the first Message-ID as the header parser reads it: any case, folded, or absent", () => {
+    const blocks = [
+      "From: a@example.org\r\nMessage-ID: <1@example.org>\r\n",
+      "message-id:<2@example.org>\r\nMessage-ID: <other@example.org>\r\n",
+      "Subject: x\r\nMessage-Id:\r\n <3@example.org>\r\nTo: b@example.org\r\n",
+      "X-Message-ID: <not@example.org>\nMESSAGE-ID : <4@example.org>\n",
+      "Subject: no id here\r\n",
+    ];
+    for (const text of blocks) {
+      const header = Buffer.from(text);
+      const parsed = parseHeaderBlock(header).headers.get("Message-ID")?.trim();
+      assert.equal(messageIdOf(header), parsed, text);
+    }
+    assert.equal(messageIdOf(Buffer.from(blocks[2]!)), "<3@example.org>");
   });
 });
