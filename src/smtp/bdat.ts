@@ -8,9 +8,9 @@
 import { ConnectionClosedError } from "../errors.js";
 import { CrlfNormalizer, contentIterator, nextChunk, SourceFailure } from "./data-stream.js";
 import type { PreparedMessage } from "./message.js";
-import { type EnvelopeOutcome, fateUnknown, judgeEnvelope, notDelivered, readFinal } from "./outcome.js";
+import { type EnvelopeOutcome, fateUnknown, judgeEnvelope, notDelivered } from "./outcome.js";
 import type { TransactionContext, TransactionPlan } from "./transaction.js";
-import { sendEnvelope } from "./transaction.js";
+import { finishTransaction, sendEnvelope } from "./transaction.js";
 import type { SendResult } from "./types.js";
 
 /** Largest BDAT chunk. */
@@ -150,15 +150,5 @@ export async function sendWithBdat(
     }
     throw error;
   }
-  const result = await readFinal({
-    control,
-    lmtp: context.lmtp,
-    envelope,
-    from: plan.envelope.from,
-    to: plan.envelope.to,
-    messageId: prepared.messageId,
-    signal,
-  });
-  state.dirty = false;
-  return result;
+  return finishTransaction(context, plan, prepared, envelope, signal);
 }

@@ -175,7 +175,8 @@ function headerFacts(header: Buffer): Pick<PreparedMessage, "implied" | "message
   // The whole block is parsed only when the envelope must come from it; the Message-ID (every
   // result reports it) is found by a scan of its own.
   return {
-    implied: () => envelopeFromHeaders(parseHeaderBlock(header, { maxHeaderBytes: MAX_HEADER_BYTES }).headers),
+    implied: () =>
+      envelopeFromHeaders(parseHeaderBlock(header, { maxHeaderBytes: MAX_HEADER_BYTES }).headers),
     messageId: messageIdOf(header),
   };
 }

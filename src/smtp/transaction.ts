@@ -21,7 +21,7 @@ import type { SmtpControl } from "./control.js";
 import { SourceFailure, writeDotStuffed } from "./data-stream.js";
 import { type PreparedEnvelope, prepareEnvelope, recipientsOption, senderOption } from "./envelope.js";
 import { type PreparedMessage, prepareMessage } from "./message.js";
-import { judgeEnvelope, notDelivered, readFinal } from "./outcome.js";
+import { type EnvelopeOutcome, judgeEnvelope, notDelivered, readFinal } from "./outcome.js";
 import type { SendOptions, SendResult, SmtpMessage } from "./types.js";
 
 /** What a transaction needs from the client. */
@@ -237,8 +237,19 @@ async function sendWithData(
     prepared.discard();
     throw notDelivered(control, error);
   }
+  return finishTransaction(context, plan, prepared, envelope, signal);
+}
+
+/** Reads the data's final reply (one per accepted recipient with LMTP); the session is clean after it. */
+export async function finishTransaction(
+  context: TransactionContext,
+  plan: TransactionPlan,
+  prepared: PreparedMessage,
+  envelope: EnvelopeOutcome,
+  signal: AbortSignal | undefined,
+): Promise<SendResult> {
   const result = await readFinal({
-    control,
+    control: context.control,
     lmtp: context.lmtp,
     envelope,
     from: plan.envelope.from,
@@ -246,7 +257,7 @@ async function sendWithData(
     messageId: prepared.messageId,
     signal,
   });
-  state.dirty = false;
+  context.state.dirty = false;
   return result;
 }
 
