@@ -3,7 +3,7 @@
 // Linux only (the process tree is read from /proc), like the Debian peers themselves.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { type AddressInfo, connect as connectTcp, createServer, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connect as connectTls } from "node:tls";
@@ -239,4 +239,40 @@ export async function stopDaemon(daemon: Daemon): Promise<void> {
   const timer = sleep(5000, "timeout" as const, { ref: false });
   const result = await Promise.race([daemon.exited, timer]);
   assert.notEqual(result, "timeout", `${daemon.label} (pid ${daemon.pid}) did not exit after SIGKILL`);
+}
+
+/** Peers not yet stopped, killed when the process exits so no daemon outlives a test run. */
+const live = new Set<{ daemons: Daemon[]; dir: string }>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const peer of live) {
+      for (const daemon of peer.daemons) killTree(daemon.pid);
+      rmSync(peer.dir, { recursive: true, force: true });
+    }
+  });
+}
+
+/**
+ * Registers a started peer (its daemons and its folder) so that the process's exit kills them
+ * even when a test forgets, and returns its idempotent `stop`: every daemon stopped by pid, then
+ * the folder removed.
+ */
+export function trackPeer(daemons: Daemon[], dir: string): () => Promise<void> {
+  const entry = { daemons, dir };
+  live.add(entry);
+  installExitHook();
+  let stopping: Promise<void> | undefined;
+  return () =>
+    (stopping ??= (async () => {
+      try {
+        await Promise.all(daemons.map(stopDaemon));
+      } finally {
+        live.delete(entry);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    })());
 }

@@ -20,9 +20,9 @@ import {
   descendantsOf,
   freePorts,
   isAlive,
-  killTree,
   spawnDaemon,
   stopDaemon,
+  trackPeer,
   waitForGreeting,
 } from "./peer-process.js";
 import {
@@ -106,21 +106,6 @@ interface Attempt {
 }
 
 const ATTEMPTS = 3;
-/** Peers not yet stopped, killed when the process exits so no daemon outlives a test run. */
-const live = new Set<{ daemons: Daemon[]; dir: string }>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const peer of live) {
-      for (const daemon of peer.daemons) killTree(daemon.pid);
-      rmSync(peer.dir, { recursive: true, force: true });
-    }
-  });
-}
-
 /** The binary for `name`, or a failed assertion saying what is missing. */
 function binaryFor(name: PeerName): string {
   const reason = unavailable(name);
@@ -193,19 +178,7 @@ async function launch(
 }
 
 function makePeer(name: PeerName, ws: Workspace, run: Attempt, daemons: Daemon[]): FtpPeer {
-  const entry = { daemons, dir: ws.dir };
-  live.add(entry);
-  installExitHook();
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      try {
-        await Promise.all(daemons.map(stopDaemon));
-      } finally {
-        live.delete(entry);
-        rmSync(ws.dir, { recursive: true, force: true });
-      }
-    })());
+  const stop = trackPeer(daemons, ws.dir);
   return {
     name,
     host: "127.0.0.1",

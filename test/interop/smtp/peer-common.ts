@@ -1,11 +1,18 @@
 // What every mail peer shares: its temporary folder with the test certificate, registration so
 // no daemon outlives the test process, an idempotent stop by pid, and start retries on fresh ports.
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { testCertificates } from "../../../src/servers/testing/index.js";
-import { type Daemon, descendantsOf, freePorts, isAlive, killTree, stopDaemon } from "../ftp/peer-process.js";
+import {
+  type Daemon,
+  descendantsOf,
+  freePorts,
+  isAlive,
+  stopDaemon,
+  trackPeer,
+} from "../ftp/peer-process.js";
 import { type MailRequirement, unavailable } from "./peer-requirements.js";
 
 /** The domain every peer accepts mail for. */
@@ -41,21 +48,6 @@ export interface Workspace {
 }
 
 const ATTEMPTS = 3;
-/** Peers not yet stopped, killed when the process exits so no daemon outlives a test run. */
-const live = new Set<{ daemons: Daemon[]; dir: string }>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const peer of live) {
-      for (const daemon of peer.daemons) killTree(daemon.pid);
-      rmSync(peer.dir, { recursive: true, force: true });
-    }
-  });
-}
-
 /**
  * Fails (an AssertionError naming what is missing) unless every requirement is met.
  *
@@ -92,19 +84,7 @@ export function workspace(name: string): Workspace {
  * `stop` that kills every daemon's process tree by pid and then removes the folder.
  */
 export function peerBase(ws: Workspace, daemons: Daemon[]): MailPeerBase {
-  const entry = { daemons, dir: ws.dir };
-  live.add(entry);
-  installExitHook();
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      try {
-        await Promise.all(daemons.map(stopDaemon));
-      } finally {
-        live.delete(entry);
-        rmSync(ws.dir, { recursive: true, force: true });
-      }
-    })());
+  const stop = trackPeer(daemons, ws.dir);
   return {
     host: "127.0.0.1",
     dir: ws.dir,
