@@ -142,11 +142,12 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
   if (implicitPort !== undefined) urls.ftps = `ftps://${hostLabel(host, implicitPort)}`;
 
   let closed: Promise<void> | undefined;
-  return {
+  const server: FtpServer = {
     urls,
     host,
     port,
     ...(implicitPort !== undefined ? { implicitPort } : {}),
+    [Symbol.asyncDispose]: () => server.close(),
     close() {
       closed ??= (async () => {
         closing = true;
@@ -161,6 +162,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
       return closed;
     },
   };
+  return server;
 }
 
 function checkOptions(options: FtpServerOptions): void {

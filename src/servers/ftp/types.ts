@@ -75,4 +75,6 @@ export interface FtpServer {
   implicitPort?: number;
   /** Stops listening and ends every session and transfer. Resolves when all is closed. */
   close(): Promise<void>;
+  /** {@link close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }

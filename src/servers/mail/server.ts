@@ -62,5 +62,6 @@ export async function startMailServer(options: MailServerOptions = {}): Promise<
     store,
     ...(ca !== undefined ? { ca } : {}),
     close: () => smtp.close(),
+    [Symbol.asyncDispose]: () => smtp.close(),
   };
 }

@@ -57,4 +57,6 @@ export interface MailServer {
   ca?: string;
   /** Stops every listener and session. The store stays as it is (a Maildir stays on disk). */
   close(): Promise<void>;
+  /** {@link close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }

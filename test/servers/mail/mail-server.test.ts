@@ -1,10 +1,13 @@
 // startMailServer as a whole: a Maildir store on disk, a certificate made on the spot, the URLs.
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { InvalidArgumentError } from "../../../src/errors.js";
+import { startFtpServer } from "../../../src/servers/ftp/server.js";
 import { startMailServer } from "../../../src/servers/mail/server.js";
 import { plainResponse, SmtpTestClient } from "../smtp/smtp-client.js";
 
@@ -118,5 +121,23 @@ describe("startMailServer", () => {
     );
     await assert.rejects(startMailServer({ mechanisms: ["XOAUTH2"] }), InvalidArgumentError);
     await assert.rejects(startMailServer({ maxLineLength: 100 }), InvalidArgumentError);
+  });
+});
+
+describe("await using", () => {
+  it("closes the mail server and the FTP server at the end of the block", async () => {
+    let mailPort = 0;
+    let ftpPort = 0;
+    {
+      await using mail = await startMailServer();
+      await using ftp = await startFtpServer({ tree: {} });
+      mailPort = mail.ports.smtp!;
+      ftpPort = ftp.port;
+    }
+    for (const port of [mailPort, ftpPort]) {
+      const socket = connect({ host: "127.0.0.1", port });
+      const [error] = (await once(socket, "error")) as [NodeJS.ErrnoException];
+      assert.equal(error.code, "ECONNREFUSED", `port ${port} is closed`);
+    }
   });
 });
