@@ -14,13 +14,12 @@ import { TarGzWriter } from "../archive/tgz-writer.js";
 import { ZipWriter } from "../archive/zip-writer.js";
 import { MirrorConnections } from "./connections.js";
 import type { ExecuteOptions } from "./execute.js";
+import { runLanes, type Transfer } from "./lanes.js";
 import { saneTime } from "./plan.js";
 import { remotePath } from "./remote.js";
 import { Spool } from "./spool.js";
-import type { MirrorAction, MirrorEvent, MirrorPlan, MirrorResult } from "./types.js";
+import type { MirrorEvent, MirrorPlan, MirrorResult } from "./types.js";
 import { verifyTransfer } from "./verify.js";
-
-type Transfer = Extract<MirrorAction, { kind: "transfer" }>;
 
 /** Files up to this size are held in memory between download and archive. */
 const MEMORY_SPOOL_BYTES = 1024 * 1024;
@@ -119,82 +118,58 @@ export async function executeArchivePlan(plan: MirrorPlan, options: ExecuteOptio
     }
 
     const transfers = plan.actions.filter((action): action is Transfer => action.kind === "transfer");
-    const finished = new Map<string, Promise<void>>();
-    let next = 0;
-    const lane = async (slot: number): Promise<void> => {
-      while (next < transfers.length) {
-        checkAbort();
-        const action = transfers[next++]!;
-        const run = (async () => {
-          if (action.after) await finished.get(action.after);
-          if (broken) {
-            result.skipped.push({ path: action.path, reason: "the archive could not be written" });
-            return;
-          }
-          const remote = remotePath(plan.remote, action.path);
-          const spool = new Spool(
-            `${spoolBase}.${(spools += 1)}.spool`,
-            options.verify ? 0 : MEMORY_SPOOL_BYTES,
-          );
-          try {
-            emit({ type: "file-start", path: action.path, size: action.size, slot });
-            const modifiedAt = await connections.transfer(async (client) => {
-              await client.download(remote, spool, {
-                signal,
-                onProgress: ({ bytes, total }) =>
-                  emit({ type: "file-progress", path: action.path, bytes, total, slot }),
-              });
-              await spool.settled();
-              let time = action.modifiedAt;
-              if (features.has("MDTM")) {
-                try {
-                  time = await client.modifiedAt(remote, { signal });
-                } catch (error) {
-                  if (!(error instanceof ReplyError)) throw error;
-                }
-              }
-              if (options.verify) {
-                await verifyTransfer(client, remote, spool.filePath, {
-                  features,
-                  expectedSize: action.size,
-                  signal,
-                });
-              }
-              return saneTime(time, new Date()) ?? new Date();
-            });
-            try {
-              await writer.addFile(action.path, spool.content(), {
-                modifiedAt: modifiedAt,
-                size: spool.bytes,
-              });
-            } catch (error) {
-              broken ||= !(error instanceof AbortError);
-              throw error;
-            }
-            summary.files += 1;
-            result.transferred.files += 1;
-            result.transferred.bytes += spool.bytes;
-            emit({ type: "file-done", path: action.path, bytes: spool.bytes, slot });
-          } catch (error) {
-            fail(action.path, error);
-          } finally {
-            await spool.dispose();
-          }
-        })();
-        finished.set(
-          action.path,
-          run.catch(() => {}),
-        );
-        await run;
+    await runLanes(transfers, connections.lanes, checkAbort, async (action, slot) => {
+      if (broken) {
+        result.skipped.push({ path: action.path, reason: "the archive could not be written" });
+        return;
       }
-    };
-    const lanes = await Promise.allSettled(
-      Array.from({ length: Math.min(connections.lanes, Math.max(1, transfers.length)) }, (_, slot) =>
-        lane(slot),
-      ),
-    );
-    const stopped = lanes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
-    if (stopped) throw stopped.reason;
+      const remote = remotePath(plan.remote, action.path);
+      const spool = new Spool(`${spoolBase}.${(spools += 1)}.spool`, options.verify ? 0 : MEMORY_SPOOL_BYTES);
+      try {
+        emit({ type: "file-start", path: action.path, size: action.size, slot });
+        const modifiedAt = await connections.transfer(async (client) => {
+          await client.download(remote, spool, {
+            signal,
+            onProgress: ({ bytes, total }) =>
+              emit({ type: "file-progress", path: action.path, bytes, total, slot }),
+          });
+          await spool.settled();
+          let time = action.modifiedAt;
+          if (features.has("MDTM")) {
+            try {
+              time = await client.modifiedAt(remote, { signal });
+            } catch (error) {
+              if (!(error instanceof ReplyError)) throw error;
+            }
+          }
+          if (options.verify) {
+            await verifyTransfer(client, remote, spool.filePath, {
+              features,
+              expectedSize: action.size,
+              signal,
+            });
+          }
+          return saneTime(time, new Date()) ?? new Date();
+        });
+        try {
+          await writer.addFile(action.path, spool.content(), {
+            modifiedAt: modifiedAt,
+            size: spool.bytes,
+          });
+        } catch (error) {
+          broken ||= !(error instanceof AbortError);
+          throw error;
+        }
+        summary.files += 1;
+        result.transferred.files += 1;
+        result.transferred.bytes += spool.bytes;
+        emit({ type: "file-done", path: action.path, bytes: spool.bytes, slot });
+      } catch (error) {
+        fail(action.path, error);
+      } finally {
+        await spool.dispose();
+      }
+    });
   } catch (error) {
     await close(keepPartial);
     throw error;

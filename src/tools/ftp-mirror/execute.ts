@@ -12,6 +12,7 @@ import type { FtpPool } from "../../ftp/pool.js";
 import type { FtpFeatures } from "../../ftp/types.js";
 import type { MirrorBackup, Snapshot } from "./backup.js";
 import { MirrorConnections } from "./connections.js";
+import { runLanes, type Transfer } from "./lanes.js";
 import {
   type LocalRoot,
   localPath,
@@ -24,7 +25,7 @@ import {
 import { saneTime } from "./plan.js";
 import { remotePath } from "./remote.js";
 import { hostNamePlatform } from "./safe-names.js";
-import type { MirrorAction, MirrorArchiveOptions, MirrorEvent, MirrorPlan, MirrorResult } from "./types.js";
+import type { MirrorArchiveOptions, MirrorEvent, MirrorPlan, MirrorResult } from "./types.js";
 import { verifyTransfer } from "./verify.js";
 
 export interface ExecuteOptions {
@@ -41,8 +42,6 @@ export interface ExecuteOptions {
   /** Bound on the files listed below a folder about to be deleted, for `backupZip` (default 1 000 000). */
   maxEntries?: number | undefined;
 }
-
-type Transfer = Extract<MirrorAction, { kind: "transfer" }>;
 
 /**
  * Runs `plan` (from {@link planMirror}) and reports what happened. Per-file failures are collected
@@ -159,46 +158,25 @@ export async function executeMirrorPlan(plan: MirrorPlan, options: ExecuteOption
     }
 
     const transfers = plan.actions.filter((action): action is Transfer => action.kind === "transfer");
-    const finished = new Map<string, Promise<void>>();
-    let next = 0;
-    const lane = async (slot: number): Promise<void> => {
-      while (next < transfers.length) {
-        checkAbort();
-        const action = transfers[next++]!;
-        const run = (async () => {
-          if (action.after) await finished.get(action.after);
-          if (below(action.path)) {
-            result.skipped.push({ path: action.path, reason: "its folder could not be created" });
-            return;
-          }
-          const context = { plan, root, features, connections, options, emit, slot };
-          let snapshot: Snapshot | undefined;
-          try {
-            if (backup) snapshot = await backup.snapshot(root, action.path);
-            const bytes = down ? await download(context, action) : await upload(context, action);
-            result.transferred.files += 1;
-            result.transferred.bytes += bytes;
-            emit({ type: "file-done", path: action.path, bytes, slot });
-          } catch (error) {
-            fail(action.path, error);
-          } finally {
-            if (snapshot) await settle([snapshot]);
-          }
-        })();
-        finished.set(
-          action.path,
-          run.catch(() => {}),
-        );
-        await run;
+    await runLanes(transfers, connections.lanes, checkAbort, async (action, slot) => {
+      if (below(action.path)) {
+        result.skipped.push({ path: action.path, reason: "its folder could not be created" });
+        return;
       }
-    };
-    const lanes = await Promise.allSettled(
-      Array.from({ length: Math.min(connections.lanes, Math.max(1, transfers.length)) }, (_, slot) =>
-        lane(slot),
-      ),
-    );
-    const broken = lanes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
-    if (broken) throw broken.reason;
+      const context = { plan, root, features, connections, options, emit, slot };
+      let snapshot: Snapshot | undefined;
+      try {
+        if (backup) snapshot = await backup.snapshot(root, action.path);
+        const bytes = down ? await download(context, action) : await upload(context, action);
+        result.transferred.files += 1;
+        result.transferred.bytes += bytes;
+        emit({ type: "file-done", path: action.path, bytes, slot });
+      } catch (error) {
+        fail(action.path, error);
+      } finally {
+        if (snapshot) await settle([snapshot]);
+      }
+    });
 
     const deletes = plan.actions.filter((action) => action.kind === "delete");
     for (const [index, action] of deletes.entries()) {
