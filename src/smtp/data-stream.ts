@@ -88,25 +88,40 @@ export async function writeDotStuffed(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const encoder = new DotEncoder();
-  const batch = new WriteBatcher((bytes) => connection.write(bytes, { phase: "data", signal }));
-  if (Array.isArray(source)) {
-    // Bytes already in memory: no stream to pull from.
-    for (const chunk of source as readonly Buffer[]) await batch.add(encoder.push(chunk));
-  } else {
-    const iterator = (source as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-    for (;;) {
-      const next = await nextChunk(iterator);
-      if (next.done) break;
-      if (signal?.aborted) {
-        const error = abortErrorFrom(signal, connection.context());
-        connection.destroy(error);
-        throw error;
-      }
-      await batch.add(encoder.push(next.value));
+  const write = (bytes: Buffer) => connection.write(bytes, { phase: "data", signal });
+  if (Array.isArray(source) && inMemorySize(source) <= ONE_WRITE) {
+    // A message already in memory, and small: encoded at once and written in one piece (the
+    // encoder hands back slices of the input, so this copies it once, as the socket would).
+    const pieces: Buffer[] = [];
+    for (const chunk of source as readonly Buffer[])
+      for (const piece of encoder.push(chunk)) pieces.push(piece);
+    for (const piece of encoder.end()) pieces.push(piece);
+    await write(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
+    return;
+  }
+  const batch = new WriteBatcher(write);
+  const iterator = contentIterator(source);
+  for (;;) {
+    const next = await nextChunk(iterator);
+    if (next.done) break;
+    if (signal?.aborted) {
+      const error = abortErrorFrom(signal, connection.context());
+      connection.destroy(error);
+      throw error;
     }
+    await batch.add(encoder.push(next.value));
   }
   await batch.add(encoder.end());
   await batch.flush();
+}
+
+/** In-memory messages up to this size go out in one write; larger ones in batches. */
+const ONE_WRITE = 1024 * 1024;
+
+function inMemorySize(parts: readonly Buffer[]): number {
+  let size = 0;
+  for (const part of parts) size += part.length;
+  return size;
 }
 
 /** An async iterator over content given as parts or as a stream. */

@@ -66,14 +66,25 @@ function isStream(value: unknown): value is AsyncIterable<Buffer | string> {
  * @throws the stream's own error when it fails while its header block is read.
  */
 export async function prepareMessage(message: SmtpMessage): Promise<PreparedMessage> {
+  const inMemory = prepareInMemory(message);
+  if (inMemory) return inMemory;
+  if (isBuiltMessage(message)) return prepareBuilt(message);
+  if (isStream(message)) return prepareStream(message);
+  throw new InvalidArgumentError("a message must be a Buffer, a string, a Readable or a built message");
+}
+
+/**
+ * {@link prepareMessage} for a message given as bytes (a Buffer, a Uint8Array or a string),
+ * synchronously: nothing to wait for. `undefined` for the other forms.
+ * @throws {InvalidArgumentError} or {@link LimitError} as {@link prepareMessage} does.
+ */
+export function prepareInMemory(message: SmtpMessage): PreparedMessage | undefined {
   if (typeof message === "string") return prepareBytes(Buffer.from(message, "utf8"));
   if (Buffer.isBuffer(message)) return prepareBytes(message);
   if (message instanceof Uint8Array) {
     return prepareBytes(Buffer.from(message.buffer, message.byteOffset, message.byteLength));
   }
-  if (isBuiltMessage(message)) return prepareBuilt(message);
-  if (isStream(message)) return prepareStream(message);
-  throw new InvalidArgumentError("a message must be a Buffer, a string, a Readable or a built message");
+  return undefined;
 }
 
 function prepareBytes(bytes: Buffer): PreparedMessage {

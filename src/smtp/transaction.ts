@@ -20,7 +20,7 @@ import {
 import type { SmtpControl } from "./control.js";
 import { SourceFailure, writeDotStuffed } from "./data-stream.js";
 import { type PreparedEnvelope, prepareEnvelope, recipientsOption, senderOption } from "./envelope.js";
-import { type PreparedMessage, prepareMessage } from "./message.js";
+import { type PreparedMessage, prepareInMemory, prepareMessage } from "./message.js";
 import { type EnvelopeOutcome, judgeEnvelope, notDelivered, readFinal } from "./outcome.js";
 import type { SendOptions, SendResult, SmtpMessage } from "./types.js";
 
@@ -60,7 +60,7 @@ export async function runTransaction(
   if (options.size !== undefined && (!Number.isSafeInteger(options.size) || options.size < 0)) {
     throw new InvalidArgumentError("size must be a non-negative integer");
   }
-  const prepared = await prepareMessage(message);
+  const prepared = prepareInMemory(message) ?? (await prepareMessage(message));
   let plan: TransactionPlan;
   try {
     plan = planTransaction(context, prepared, options, from, to);
@@ -179,10 +179,13 @@ export async function sendEnvelope(
     await control.writeLines(trailer ? [plan.mail, ...plan.rcpts, trailer] : [plan.mail, ...plan.rcpts], {
       signal,
     });
-    const mail = await control.readReply({ signal });
-    const rcpts: NumericReply[] = [];
-    for (let i = 0; i < plan.rcpts.length; i++) rcpts.push(await control.readReply({ signal }));
-    return { mail, rcpts, trailer: trailer && readTrailer ? await control.readReply({ signal }) : undefined };
+    const withTrailer = trailer !== undefined && readTrailer;
+    const replies = await control.readReplies(plan.rcpts.length + (withTrailer ? 2 : 1), { signal });
+    return {
+      mail: replies[0]!,
+      rcpts: replies.slice(1, plan.rcpts.length + 1),
+      trailer: withTrailer ? replies[plan.rcpts.length + 1] : undefined,
+    };
   }
   await control.write(plan.mail, { signal });
   const mail = await control.readReply({ signal });

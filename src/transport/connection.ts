@@ -220,7 +220,7 @@ export class Connection {
    */
   async readLine(options: OperationOptions & { limit?: number } = {}): Promise<Buffer> {
     // A line already buffered (the rest of a multi-line or pipelined reply) needs no timer.
-    const ready = this.readBufferedLine(options);
+    const ready = this.tryReadLine(options);
     if (ready) return ready;
     const release = this.watch(options.phase ?? "command", options.signal);
     let line: Buffer | null;
@@ -236,8 +236,12 @@ export class Connection {
     return line;
   }
 
-  /** The next line when it is complete in the buffer (and nothing is wrong); else undefined. */
-  private readBufferedLine(options: OperationOptions & { limit?: number }): Buffer | undefined {
+  /**
+   * The next line when it is already complete in the buffer and nothing is wrong (traced as
+   * {@link readLine} traces it); otherwise `undefined`, and {@link readLine} must wait for it (and
+   * report any failure with its context). Synchronous: no timer, no promise.
+   */
+  tryReadLine(options: OperationOptions & { limit?: number } = {}): Buffer | undefined {
     if (this.failure || options.signal?.aborted) return undefined;
     let line: Buffer | undefined;
     try {

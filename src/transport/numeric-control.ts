@@ -49,22 +49,39 @@ export abstract class NumericControl {
    * (both end the connection: the stream position is lost), or what `onReply` throws.
    */
   async readReply(options: OperationOptions = {}): Promise<NumericReply> {
-    const parser = new NumericReplyParser(this.replies);
-    for (;;) {
-      const line = await this.connection.readLine({
-        phase: options.phase ?? "command",
-        signal: options.signal,
-      });
-      let reply: NumericReply | undefined;
-      try {
-        reply = parser.pushLine(line);
-      } catch (error) {
-        const typed =
-          error instanceof ProtocolError ? withContext(error, this.connection.context(error)) : error;
-        if (typed instanceof ProtocolError) this.connection.destroy(typed);
-        throw typed;
+    return (await this.readReplies(1, options))[0]!;
+  }
+
+  /**
+   * Reads `count` replies in order (the answers to pipelined commands), each handed to
+   * {@link onReply}; fails as {@link readReply} does, at the first reply that fails. Lines
+   * already buffered are taken without waiting, so replies that arrived together cost no timer
+   * and no promise each.
+   */
+  async readReplies(count: number, options: OperationOptions = {}): Promise<NumericReply[]> {
+    const readOptions: OperationOptions = { phase: options.phase ?? "command", signal: options.signal };
+    const replies: NumericReply[] = [];
+    let parser = new NumericReplyParser(this.replies);
+    while (replies.length < count) {
+      const line = this.connection.tryReadLine(readOptions) ?? (await this.connection.readLine(readOptions));
+      const reply = this.pushLine(parser, line);
+      if (reply) {
+        replies.push(this.onReply(reply));
+        if (replies.length < count) parser = new NumericReplyParser(this.replies);
       }
-      if (reply) return this.onReply(reply);
+    }
+    return replies;
+  }
+
+  /** One line into the parser; a malformed or oversized reply ends the connection. */
+  private pushLine(parser: NumericReplyParser, line: Buffer): NumericReply | undefined {
+    try {
+      return parser.pushLine(line);
+    } catch (error) {
+      const typed =
+        error instanceof ProtocolError ? withContext(error, this.connection.context(error)) : error;
+      if (typed instanceof ProtocolError) this.connection.destroy(typed);
+      throw typed;
     }
   }
 
