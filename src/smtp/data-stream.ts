@@ -82,25 +82,35 @@ export async function nextChunk(iterator: AsyncIterator<Buffer>): Promise<Iterat
  *   drop the connection: ending the data now would deliver a truncated message).
  * @throws the connection's errors (ConnectionClosedError, TimeoutError phase `data`, AbortError).
  */
-export async function writeDotStuffed(
+export function writeDotStuffed(
   connection: Connection,
   source: readonly Buffer[] | AsyncIterable<Buffer>,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const encoder = new DotEncoder();
-  const write = (bytes: Buffer) => connection.write(bytes, { phase: "data", signal });
   if (Array.isArray(source) && inMemorySize(source) <= ONE_WRITE) {
     // A message already in memory, and small: encoded at once and written in one piece (the
     // encoder hands back slices of the input, so this copies it once, as the socket would).
-    const pieces: Buffer[] = [];
-    for (const chunk of source as readonly Buffer[])
-      for (const piece of encoder.push(chunk)) pieces.push(piece);
-    for (const piece of encoder.end()) pieces.push(piece);
-    await write(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
-    return;
+    return connection.write(encodeWhole(source as readonly Buffer[]), { phase: "data", signal });
   }
-  const batch = new WriteBatcher(write);
-  const iterator = contentIterator(source);
+  return writeInBatches(connection, contentIterator(source), signal);
+}
+
+/** The whole dot-stuffed content, terminator included, as one Buffer. */
+function encodeWhole(parts: readonly Buffer[]): Buffer {
+  const encoder = new DotEncoder();
+  const pieces: Buffer[] = [];
+  for (const part of parts) for (const piece of encoder.push(part)) pieces.push(piece);
+  for (const piece of encoder.end()) pieces.push(piece);
+  return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+}
+
+async function writeInBatches(
+  connection: Connection,
+  iterator: AsyncIterator<Buffer>,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const encoder = new DotEncoder();
+  const batch = new WriteBatcher((bytes) => connection.write(bytes, { phase: "data", signal }));
   for (;;) {
     const next = await nextChunk(iterator);
     if (next.done) break;

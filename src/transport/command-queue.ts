@@ -21,6 +21,22 @@ export interface QueuedCommand<T> {
 
 const ignore = () => {};
 
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * Calls `step` now; a synchronous throw becomes a rejected promise, and a step that returns
+ * nothing gives {@link RESOLVED}.
+ */
+function attempt<T>(step: () => Promise<T> | T): Promise<T> {
+  try {
+    const result = step();
+    if (result instanceof Promise) return result;
+    return (result === undefined ? RESOLVED : Promise.resolve(result)) as Promise<T>;
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 export class CommandQueue {
   /** Whether requests may be written ahead of replies. A protocol turns it on after it sees the server allows it. */
   pipelining: boolean;
@@ -42,10 +58,19 @@ export class CommandQueue {
   /** Queues `command`; resolves to what its `receive` returns, or rejects with what its `send` or `receive` threw. */
   run<T>(command: QueuedCommand<T>): Promise<T> {
     const overlap = this.pipelining && !command.barrier;
-    const previousReceive = this.receiveGate;
-    const gate = overlap ? this.sendGate : Promise.all([this.sendGate, previousReceive]);
-    const sent = gate.then(() => command.send());
-    const received = Promise.all([sent, previousReceive]).then(() => command.receive());
+    let sent: Promise<void>;
+    let received: Promise<T>;
+    if (this.pending === 0) {
+      // Nothing in flight: start in the caller's turn rather than after a chain of promise hops
+      // (the order is the same: a later call finds this one pending and waits for it).
+      sent = attempt(() => command.send());
+      received = sent === RESOLVED ? attempt(() => command.receive()) : sent.then(() => command.receive());
+    } else {
+      const previousReceive = this.receiveGate;
+      const gate = overlap ? this.sendGate : Promise.all([this.sendGate, previousReceive]);
+      sent = gate.then(() => command.send());
+      received = Promise.all([sent, previousReceive]).then(() => command.receive());
+    }
     this.pending += 1;
     const settled = received.then(
       () => {

@@ -112,4 +112,45 @@ describe("CommandQueue", () => {
     await done;
     assert.equal(idle, true);
   });
+  it("starts a command on an idle queue at once, and turns synchronous throws into rejections", async () => {
+    const queue = new CommandQueue();
+    const events: string[] = [];
+    const first = queue.run({
+      send: () => {
+        events.push("send A");
+      },
+      receive: async () => "A",
+    });
+    // Started in the caller's turn: nothing was in flight.
+    assert.deepEqual(events, ["send A"]);
+    const second = queue.run({
+      send: () => {
+        events.push("send B");
+      },
+      receive: async () => "B",
+    });
+    // B waits for A's reply.
+    assert.deepEqual(events, ["send A"]);
+    assert.equal(await first, "A");
+    assert.equal(await second, "B");
+    assert.deepEqual(events, ["send A", "send B"]);
+    await queue.idle();
+    const refusedSend = queue.run({
+      send: () => {
+        throw new Error("refused argument");
+      },
+      receive: async () => "never",
+    });
+    await assert.rejects(refusedSend, /refused argument/);
+    const failedReceive = queue.run<string>({
+      send: () => {},
+      receive: () => {
+        throw new Error("no reply");
+      },
+    });
+    await assert.rejects(failedReceive, /no reply/);
+    // The queue goes on after both failures.
+    assert.equal(await queue.run({ send: () => {}, receive: async () => "C" }), "C");
+    assert.equal(queue.size, 0);
+  });
 });
