@@ -26,6 +26,7 @@ const LF_BYTE = Buffer.from([LF]);
 const DOT_BYTE = Buffer.from([DOT]);
 const CRLF = Buffer.from("\r\n");
 const TERMINATOR = Buffer.from(".\r\n");
+const LF_DOT = Buffer.from("\n.");
 
 /**
  * Where the decoder stands:
@@ -200,6 +201,11 @@ export class DotEncoder {
     const out: Buffer[] = [];
     const n = chunk.length;
     if (n === 0) return out;
+    if (!this.afterCR && this.passesUnchanged(chunk)) {
+      this.lineStart = chunk[n - 1] === LF;
+      out.push(chunk);
+      return out;
+    }
     let i = 0;
     if (this.afterCR) {
       this.afterCR = false;
@@ -250,6 +256,22 @@ export class DotEncoder {
     }
     if (n > run) out.push(run === 0 ? chunk : chunk.subarray(run, n));
     return out;
+  }
+
+  /**
+   * True when `chunk` needs no change: every CR is followed by LF and every LF preceded by CR
+   * within it, it does not end with a CR, and (when stuffing) no line in it starts with a dot.
+   * Native string and buffer searches only, no loop per line: most content is like that, and
+   * this costs the same before V8 has optimised anything (a cold process sends its first
+   * messages interpreted).
+   */
+  private passesUnchanged(chunk: Buffer): boolean {
+    if (this.stuffDots) {
+      if (this.lineStart && chunk[0] === DOT) return false;
+      if (chunk.indexOf(LF_DOT) !== -1) return false;
+    }
+    const unpaired = chunk.toString("latin1").replaceAll("\r\n", "");
+    return !unpaired.includes("\r") && !unpaired.includes("\n");
   }
 
   /** Ends the content: returns the closing bytes (see the class). Call once. */

@@ -80,6 +80,31 @@ export function assertLineSafe(bytes: Buffer | string, label: string): void {
  */
 export function encodeCommandLine(parts: readonly CommandPart[]): EncodedLine {
   if (parts.length === 0) throw new InvalidArgumentError("a command line needs at least one part");
+  return encodePlainLine(parts) ?? encodeParts(parts);
+}
+
+/**
+ * The common case, with one check and one conversion for the whole line: every part a string or
+ * a safe integer, and none holding CR, LF or NUL. `undefined` otherwise, and {@link encodeParts}
+ * then handles the line (and names the offending part).
+ */
+function encodePlainLine(parts: readonly CommandPart[]): EncodedLine | undefined {
+  let text = "";
+  for (let index = 0; index < parts.length; index++) {
+    const part = parts[index];
+    let piece: string;
+    if (typeof part === "string") piece = part;
+    else if (typeof part === "number" && Number.isSafeInteger(part)) piece = String(part);
+    else return undefined;
+    text = index === 0 ? piece : `${text} ${piece}`;
+  }
+  if (UNSAFE.test(text)) return undefined;
+  return { bytes: Buffer.from(`${text}\r\n`, "utf8"), redacted: text };
+}
+
+const UNSAFE = /[\r\n\0]/;
+
+function encodeParts(parts: readonly CommandPart[]): EncodedLine {
   const buffers: Buffer[] = [];
   const shown: string[] = [];
   parts.forEach((part, index) => {

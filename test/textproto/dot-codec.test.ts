@@ -222,6 +222,26 @@ describe("DotEncoder", () => {
     assert.equal(s(encodeChunks([b("a\r"), b("\r"), b("\n")])), "a\r\n\r\n.\r\n");
   });
 
+  it("hands back a chunk that needs no change as it is, and still stuffs what follows it", () => {
+    const encoder = new DotEncoder();
+    const clean = b("one\r\ntwo\r\n");
+    const first = encoder.push(clean);
+    assert.equal(first.length, 1);
+    assert.equal(first[0], clean, "the same Buffer, not a copy");
+    // The clean chunk ended a line: a dot now starts one.
+    assert.equal(s(Buffer.concat([...encoder.push(b(".three")), ...encoder.end()])), "..three\r\n.\r\n");
+    // Each kind of change is still made inside a chunk that is otherwise clean.
+    for (const [content, wire] of [
+      ["a\r\nb\nc\r\n", "a\r\nb\r\nc\r\n.\r\n"],
+      ["a\r\nb\rc\r\n", "a\r\nb\r\nc\r\n.\r\n"],
+      ["a\r\n.b\r\n", "a\r\n..b\r\n.\r\n"],
+      [".a\r\n", "..a\r\n.\r\n"],
+      ["\na\r\n", "\r\na\r\n.\r\n"],
+    ] as const) {
+      assert.equal(s(dotEncode(b(content))), wire, JSON.stringify(content));
+    }
+  });
+
   it("refuses push() or end() after end()", () => {
     const encoder = new DotEncoder();
     encoder.end();
