@@ -88,8 +88,7 @@ export function prepareInMemory(message: SmtpMessage): PreparedMessage | undefin
 }
 
 function prepareBytes(bytes: Buffer): PreparedMessage {
-  const scanner = new HeaderScanner();
-  const split = scanner.push(bytes) ?? scanner.end();
+  const split = plainHeaderSplit(bytes) ?? wholeSplit(bytes);
   const parts = [stripBcc(split.header), split.rest].filter((part) => part.length > 0);
   let size: number | undefined;
   return {
@@ -200,6 +199,32 @@ export function messageIdOf(header: Buffer): string | undefined {
   const match = MESSAGE_ID.exec(header.toString("utf8"));
   if (match === null) return undefined;
   return match[1]!.replace(/\r?\n(?=[ \t])/g, "").trim();
+}
+
+/** {@link HeaderScanner} over a whole message. */
+function wholeSplit(bytes: Buffer): HeaderSplit {
+  const scanner = new HeaderScanner();
+  return scanner.push(bytes) ?? scanner.end();
+}
+
+/**
+ * A header block of field lines and continuations, every line ended by CRLF, then an empty line:
+ * how nearly every message is written. Anything else (bare CR or LF, an mbox `From ` line, no
+ * empty line, a line that is not a field) does not match, and {@link HeaderScanner} decides.
+ */
+const PLAIN_HEADER = /^(?:(?:[\x21-\x39\x3b-\x7e]+[ \t]*:|[ \t])[^\r\n]*\r\n)+\r\n/;
+
+/**
+ * The split {@link HeaderScanner} would give, found by one native match when the header block is
+ * plain (see {@link PLAIN_HEADER}); `undefined` when it is not, or is over the size limit.
+ */
+export function plainHeaderSplit(bytes: Buffer): HeaderSplit | undefined {
+  // Only the start is needed: the block may not be longer than the limit anyway.
+  const head = bytes.toString("latin1", 0, Math.min(bytes.length, MAX_HEADER_BYTES + 2));
+  const match = PLAIN_HEADER.exec(head);
+  if (match === null) return undefined;
+  const end = match[0].length - 2;
+  return { header: bytes.subarray(0, end), rest: bytes.subarray(end) };
 }
 
 /** A message split into its header block and the rest (the blank line, if any, starts the rest). */

@@ -1,3 +1,6 @@
+/** What {@link Connection.write} returns when the socket took the bytes at once. */
+const WRITTEN: Promise<void> = Promise.resolve();
+
 /**
  * A connection to one peer: the socket, the bounded reader fed by it, per-phase deadlines, abort,
  * the redacted wire trace, and the TLS upgrade every STARTTLS-style command uses.
@@ -381,14 +384,21 @@ export class Connection {
    * after another). Each line is checked and traced as {@link writeLine} does; when one is refused,
    * nothing is written.
    */
-  async writeLines(
-    lines: readonly (readonly CommandPart[])[],
-    options: OperationOptions = {},
-  ): Promise<void> {
-    if (this.failure) throw this.failure;
-    const encoded = lines.map((parts) => encodeCommandLine(parts));
-    const bytes = Buffer.concat(encoded.map((line) => this.traceCommand(line).bytes));
-    await this.write(bytes, { phase: options.phase ?? "command", signal: options.signal });
+  writeLines(lines: readonly (readonly CommandPart[])[], options: OperationOptions = {}): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    const encoded: EncodedLine[] = [];
+    try {
+      for (const parts of lines) encoded.push(encodeCommandLine(parts));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // Traced only once every line is known to be sendable: a refused line sends (and shows) nothing.
+    const pieces: Buffer[] = [];
+    for (const line of encoded) pieces.push(this.traceCommand(line).bytes);
+    return this.write(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces), {
+      phase: options.phase ?? "command",
+      signal: options.signal,
+    });
   }
 
   /**
@@ -425,13 +435,14 @@ export class Connection {
   }
 
   /** Writes raw bytes (message data, file data), waiting for drain under the phase's limit. */
-  async write(data: Buffer | string, options: OperationOptions = {}): Promise<void> {
-    if (this.failure) throw this.failure;
+  write(data: Buffer | string, options: OperationOptions = {}): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
     if (this.closedFlag || this.socket.destroyed) {
-      throw new ConnectionClosedError("the connection is closed", this.context());
+      return Promise.reject(new ConnectionClosedError("the connection is closed", this.context()));
     }
-    if (this.socket.write(data)) return;
-    await this.guard(options.phase ?? "data", options.signal, () => this.drained());
+    // Not an async function: the common case (the socket took the bytes) costs no extra frame.
+    if (this.socket.write(data)) return WRITTEN;
+    return this.guard(options.phase ?? "data", options.signal, () => this.drained());
   }
 
   /** Emits a trace line of our own (`info`), or a summary of raw data moved. */

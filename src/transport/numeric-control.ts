@@ -49,7 +49,13 @@ export abstract class NumericControl {
    * (both end the connection: the stream position is lost), or what `onReply` throws.
    */
   async readReply(options: OperationOptions = {}): Promise<NumericReply> {
-    return (await this.readReplies(1, options))[0]!;
+    const readOptions: OperationOptions = { phase: options.phase ?? "command", signal: options.signal };
+    const parser = new NumericReplyParser(this.replies);
+    for (;;) {
+      const line = this.connection.tryReadLine(readOptions) ?? (await this.connection.readLine(readOptions));
+      const reply = this.pushLine(parser, line);
+      if (reply) return this.onReply(reply);
+    }
   }
 
   /**
@@ -96,11 +102,8 @@ export abstract class NumericControl {
   }
 
   /** Writes several command lines in one socket write (pipelining); none is sent when one is refused. */
-  async writeLines(
-    lines: readonly (readonly CommandPart[])[],
-    options: OperationOptions = {},
-  ): Promise<void> {
-    await this.connection.writeLines(lines, { phase: "command", ...options });
+  writeLines(lines: readonly (readonly CommandPart[])[], options: OperationOptions = {}): Promise<void> {
+    return this.connection.writeLines(lines, { phase: options.phase ?? "command", signal: options.signal });
   }
 
   /** Sends a command and reads its reply; rejects with {@link replyError}'s error when the code is not in `expect`. */

@@ -6,7 +6,13 @@ import fc from "fast-check";
 import { LimitError } from "../../src/errors.js";
 import { parseHeaderBlock } from "../../src/mime/header/index.js";
 import { CrlfNormalizer, normalizedLength } from "../../src/smtp/data-stream.js";
-import { HeaderScanner, type HeaderSplit, messageIdOf, stripBcc } from "../../src/smtp/message.js";
+import {
+  HeaderScanner,
+  type HeaderSplit,
+  messageIdOf,
+  plainHeaderSplit,
+  stripBcc,
+} from "../../src/smtp/message.js";
 import { DotEncoder } from "../../src/textproto/dot-codec.js";
 
 const b = (text: string) => Buffer.from(text, "latin1");
@@ -138,6 +144,46 @@ describe("header block splitting", () => {
         assert.equal(s(got.header) + s(got.rest), input);
       }
     }
+  });
+
+  it("finds a plain header block by one match, and leaves every other shape to the scanner", () => {
+    const whole = (bytes: Buffer) => {
+      const scanner = new HeaderScanner();
+      return scanner.push(bytes) ?? scanner.end();
+    };
+    const plain = b("From: a@x\r\nSubject: folded\r\n  more\r\nX-Empty:\r\n\r\nbody\r\n\r\nmore\r\n");
+    assert.deepEqual(plainHeaderSplit(plain), whole(plain));
+    assert.equal(
+      s(plainHeaderSplit(plain)!.header),
+      "From: a@x\r\nSubject: folded\r\n  more\r\nX-Empty:\r\n",
+    );
+    for (const [input] of cases) {
+      const got = plainHeaderSplit(b(input));
+      if (got) assert.deepEqual(got, whole(b(input)), JSON.stringify(input));
+    }
+    // Bare LF, a bare CR, an mbox From line, no empty line, a body line among fields: the scanner's.
+    for (const input of [
+      "From: a@x\nTo: b@y\n\nbody",
+      "To: a@x\rBcc: hidden@x\r\r\nbody",
+      "From someone\r\nTo: b@y\r\n\r\n",
+      "To: a@x\r\n",
+      "To: a@x\r\nbody text\r\n\r\n",
+    ]) {
+      assert.equal(plainHeaderSplit(b(input)), undefined, JSON.stringify(input));
+    }
+    // Wherever it answers, it agrees with the scanner.
+    const line = fc.oneof(
+      fc.constantFrom("To: a@x", "Subject :", " folded", "\tmore", "X-A:", "", "body", "From x", "Bcc: c@z"),
+      fc.string({ maxLength: 8 }),
+    );
+    const breaks = fc.constantFrom("\r\n", "\r\n", "\n", "\r");
+    fc.assert(
+      fc.property(fc.array(fc.tuple(line, breaks), { maxLength: 8 }), (lines) => {
+        const bytes = b(lines.map(([text, end]) => text + end).join(""));
+        const got = plainHeaderSplit(bytes);
+        if (got) assert.deepEqual(got, whole(bytes));
+      }),
+    );
   });
 
   it("knows a line is not a header field before its end, so a body without headers is not held", () => {
