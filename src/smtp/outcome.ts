@@ -80,11 +80,7 @@ export async function readFinal(context: FinalContext): Promise<SendResult> {
     throw fateUnknown(control, error, replies.length, count);
   }
   const host = control.connection.label;
-  if (!context.lmtp) {
-    const reply = replies[0]!;
-    if (reply.code !== 250) throw replyErrorOf(reply, { host, command: "end of data" });
-    return result(context, envelope.accepted, envelope.rejected, reply);
-  }
+  if (!context.lmtp) return finalOutcome(context, replies[0]!);
   const accepted: string[] = [];
   const rejected = [...envelope.rejected];
   let firstSuccess: NumericReply | undefined;
@@ -103,6 +99,17 @@ export async function readFinal(context: FinalContext): Promise<SendResult> {
     throw replyErrorOf(firstFailure!, { host, command: "end of data (refused for every recipient)" });
   }
   return result(context, accepted, rejected, firstSuccess);
+}
+
+/**
+ * The outcome of an SMTP (not LMTP) transaction from the reply to the end of its data.
+ * @throws {ReplyError} when that reply is not 250.
+ */
+export function finalOutcome(context: FinalContext, reply: NumericReply): SendResult {
+  if (reply.code !== 250) {
+    throw replyErrorOf(reply, { host: context.control.connection.label, command: "end of data" });
+  }
+  return result(context, context.envelope.accepted, context.envelope.rejected, reply);
 }
 
 function result(

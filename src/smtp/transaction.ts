@@ -21,7 +21,15 @@ import type { SmtpControl } from "./control.js";
 import { SourceFailure, writeDotStuffed } from "./data-stream.js";
 import { type PreparedEnvelope, prepareEnvelope, recipientsOption, senderOption } from "./envelope.js";
 import { type PreparedMessage, prepareInMemory, prepareMessage } from "./message.js";
-import { type EnvelopeOutcome, judgeEnvelope, notDelivered, readFinal } from "./outcome.js";
+import {
+  type EnvelopeOutcome,
+  type FinalContext,
+  fateUnknown,
+  finalOutcome,
+  judgeEnvelope,
+  notDelivered,
+  readFinal,
+} from "./outcome.js";
 import type { SendOptions, SendResult, SmtpMessage } from "./types.js";
 
 /** What a transaction needs from the client. */
@@ -206,20 +214,31 @@ async function sendWithData(
   signal: AbortSignal | undefined,
 ): Promise<SendResult> {
   const { control, state } = context;
-  let replies: Awaited<ReturnType<typeof sendEnvelope>>;
-  let envelope: ReturnType<typeof judgeEnvelope>;
+  let envelope: EnvelopeOutcome;
   try {
-    replies = await sendEnvelope(control, plan, signal, ["DATA"]);
-    if (replies.mail.code !== 250) state.dirty = false;
+    // With PIPELINING (RFC 2920 §3.1) MAIL, every RCPT and DATA go in one write and their replies
+    // are read in one pass: the common path, kept to one function so a message costs few awaits.
+    let mail: NumericReply;
+    let rcpts: NumericReply[];
+    let data: NumericReply | undefined;
+    if (plan.pipelining) {
+      await control.writeLines([plan.mail, ...plan.rcpts, DATA_COMMAND], { signal });
+      const replies = await control.readReplies(plan.rcpts.length + 2, { signal });
+      mail = replies[0]!;
+      rcpts = replies.slice(1, plan.rcpts.length + 1);
+      data = replies[plan.rcpts.length + 1];
+    } else {
+      ({ mail, rcpts } = await sendEnvelope(control, plan, signal, undefined));
+    }
+    if (mail.code !== 250) state.dirty = false;
     try {
-      envelope = judgeEnvelope(control, replies.mail, replies.rcpts, plan.envelope.to);
+      envelope = judgeEnvelope(control, mail, rcpts, plan.envelope.to);
     } catch (error) {
       // RFC 2920 §3.1: a server that still said 354 to a pipelined DATA gets an empty message end.
-      if (replies.trailer?.code === 354) await endEmptyData(control, signal);
+      if (data?.code === 354) await endEmptyData(control, signal);
       throw error;
     }
-    const data = replies.trailer ?? (await control.command(["DATA"], [354], { signal }));
-    control.check(data, [354]);
+    control.check(data ?? (await control.command(DATA_COMMAND, [354], { signal })), [354]);
   } catch (error) {
     prepared.discard();
     throw error;
@@ -240,8 +259,19 @@ async function sendWithData(
     prepared.discard();
     throw notDelivered(control, error);
   }
-  return finishTransaction(context, plan, prepared, envelope, signal);
+  if (context.lmtp) return finishTransaction(context, plan, prepared, envelope, signal);
+  let final: NumericReply;
+  try {
+    final = await control.readReply({ phase: "data", signal });
+  } catch (error) {
+    throw fateUnknown(control, error);
+  }
+  const result = finalOutcome(finalContext(context, plan, prepared, envelope, signal), final);
+  state.dirty = false;
+  return result;
 }
+
+const DATA_COMMAND: CommandPart[] = ["DATA"];
 
 /** Reads the data's final reply (one per accepted recipient with LMTP); the session is clean after it. */
 export async function finishTransaction(
@@ -251,15 +281,7 @@ export async function finishTransaction(
   envelope: EnvelopeOutcome,
   signal: AbortSignal | undefined,
 ): Promise<SendResult> {
-  const result = await readFinal({
-    control: context.control,
-    lmtp: context.lmtp,
-    envelope,
-    from: plan.envelope.from,
-    to: plan.envelope.to,
-    messageId: prepared.messageId,
-    signal,
-  });
+  const result = await readFinal(finalContext(context, plan, prepared, envelope, signal));
   context.state.dirty = false;
   return result;
 }
@@ -268,4 +290,22 @@ export async function finishTransaction(
 async function endEmptyData(control: SmtpControl, signal: AbortSignal | undefined): Promise<void> {
   await control.connection.write(".\r\n", { phase: "data", signal });
   await control.readReply({ signal });
+}
+
+function finalContext(
+  context: TransactionContext,
+  plan: TransactionPlan,
+  prepared: PreparedMessage,
+  envelope: EnvelopeOutcome,
+  signal: AbortSignal | undefined,
+): FinalContext {
+  return {
+    control: context.control,
+    lmtp: context.lmtp,
+    envelope,
+    from: plan.envelope.from,
+    to: plan.envelope.to,
+    messageId: prepared.messageId,
+    signal,
+  };
 }
