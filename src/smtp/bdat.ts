@@ -123,7 +123,7 @@ export async function sendWithBdat(
     // in. Written behind the envelope in the same burst, the chunk makes Postfix answer in two
     // small writes, the second held back by Nagle until our delayed ACK: ~44 ms per message
     // (docs/interop.md), against one round trip here.
-    const got = await sendEnvelope(control, plan, signal, undefined, false);
+    const got = await sendEnvelope(control, plan, signal);
     if (got.mail.code !== 250) state.dirty = false;
     envelope = judgeEnvelope(control, got.mail, got.rcpts, plan.envelope.to);
     await write(chunk);

@@ -172,29 +172,19 @@ function bodyType(
 }
 
 /**
- * Sends MAIL FROM and every RCPT TO (with `trailer` appended to the same write when pipelining) and
- * reads their replies in order (`trailer`'s too unless `readTrailer` is false). Without PIPELINING, each
- * command waits for its reply, RCPT is not sent after a refused MAIL, and `trailer` is left to the
- * caller.
+ * Sends MAIL FROM and every RCPT TO and reads their replies in order: in one write when the server
+ * offers PIPELINING (RFC 2920 §3.1); otherwise each command waits for its reply, and RCPT is not
+ * sent after a refused MAIL.
  */
 export async function sendEnvelope(
   control: SmtpControl,
   plan: TransactionPlan,
   signal: AbortSignal | undefined,
-  trailer: CommandPart[] | undefined,
-  readTrailer = true,
-): Promise<{ mail: NumericReply; rcpts: NumericReply[]; trailer: NumericReply | undefined }> {
+): Promise<{ mail: NumericReply; rcpts: NumericReply[] }> {
   if (plan.pipelining) {
-    await control.writeLines(trailer ? [plan.mail, ...plan.rcpts, trailer] : [plan.mail, ...plan.rcpts], {
-      signal,
-    });
-    const withTrailer = trailer !== undefined && readTrailer;
-    const replies = await control.readReplies(plan.rcpts.length + (withTrailer ? 2 : 1), { signal });
-    return {
-      mail: replies[0]!,
-      rcpts: replies.slice(1, plan.rcpts.length + 1),
-      trailer: withTrailer ? replies[plan.rcpts.length + 1] : undefined,
-    };
+    await control.writeLines([plan.mail, ...plan.rcpts], { signal });
+    const replies = await control.readReplies(plan.rcpts.length + 1, { signal });
+    return { mail: replies[0]!, rcpts: replies.slice(1) };
   }
   await control.write(plan.mail, { signal });
   const mail = await control.readReply({ signal });
@@ -205,7 +195,7 @@ export async function sendEnvelope(
       rcpts.push(await control.readReply({ signal }));
     }
   }
-  return { mail, rcpts, trailer: undefined };
+  return { mail, rcpts };
 }
 
 async function sendWithData(
@@ -229,7 +219,7 @@ async function sendWithData(
       rcpts = replies.slice(1, plan.rcpts.length + 1);
       data = replies[plan.rcpts.length + 1];
     } else {
-      ({ mail, rcpts } = await sendEnvelope(control, plan, signal, undefined));
+      ({ mail, rcpts } = await sendEnvelope(control, plan, signal));
     }
     if (mail.code !== 250) state.dirty = false;
     try {
