@@ -49,13 +49,7 @@ export abstract class NumericControl {
    * (both end the connection: the stream position is lost), or what `onReply` throws.
    */
   async readReply(options: OperationOptions = {}): Promise<NumericReply> {
-    const readOptions: OperationOptions = { phase: options.phase ?? "command", signal: options.signal };
-    const parser = new NumericReplyParser(this.replies);
-    for (;;) {
-      const line = this.connection.tryReadLine(readOptions) ?? (await this.connection.readLine(readOptions));
-      const reply = this.pushLine(parser, line);
-      if (reply) return this.onReply(reply);
-    }
+    return (await this.readReplies(1, options))[0]!;
   }
 
   /**

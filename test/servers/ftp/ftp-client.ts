@@ -6,6 +6,7 @@
 import { once } from "node:events";
 import { createServer, connect as netConnect, type Server, type Socket } from "node:net";
 import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from "node:tls";
+import { RawLineReader } from "../raw-line-reader.js";
 
 export interface Reply {
   code: number;
@@ -51,22 +52,12 @@ export class FtpTestClient {
   socket: Socket | TLSSocket;
   /** The TLS session of the control connection (updated by every 'session' event). */
   session: Buffer | undefined;
-  private buffer = Buffer.alloc(0);
-  private ended = false;
-  private wake: (() => void) | undefined;
   private tls: ConnectionOptions = {};
-  private readonly onData = (chunk: Buffer) => {
-    this.buffer = Buffer.concat([this.buffer, chunk]);
-    this.notify();
-  };
-  private readonly onEnd = () => {
-    this.ended = true;
-    this.notify();
-  };
+  private readonly reader: RawLineReader;
 
   private constructor(socket: Socket | TLSSocket) {
     this.socket = socket;
-    this.attach(socket);
+    this.reader = new RawLineReader(socket, "lf", () => "the server closed the control connection");
   }
 
   /** Connects (with `tls`: implicit FTPS) and reads the greeting. */
@@ -145,11 +136,11 @@ export class FtpTestClient {
 
   /** The TLS handshake alone, once the 234 was read. */
   async upgradeAfterReply(tls: ConnectionOptions): Promise<void> {
-    this.detach(this.socket);
+    this.reader.detach();
     const secured = tlsConnect({ socket: this.socket, ...tls });
     await once(secured, "secureConnect");
     this.socket = secured;
-    this.attach(secured);
+    this.reader.switchTo(secured);
     this.trackSession(secured, tls);
   }
 
@@ -276,12 +267,12 @@ export class FtpTestClient {
 
   /** Whether the server closed the control connection. */
   get isEnded(): boolean {
-    return this.ended;
+    return this.reader.isEnded;
   }
 
   /** Waits until the server closed the control connection. */
-  async waitEnd(): Promise<void> {
-    while (!this.ended) await new Promise<void>((resolve) => (this.wake = resolve));
+  waitEnd(): Promise<void> {
+    return this.reader.waitEnd();
   }
 
   private trackSession(socket: TLSSocket, tls: ConnectionOptions): void {
@@ -292,37 +283,8 @@ export class FtpTestClient {
     });
   }
 
-  private async line(): Promise<string> {
-    for (;;) {
-      const lf = this.buffer.indexOf(0x0a);
-      if (lf >= 0) {
-        const line = this.buffer.subarray(0, lf).toString("utf8").replace(/\r$/, "");
-        this.buffer = this.buffer.subarray(lf + 1);
-        return line;
-      }
-      if (this.ended) throw new Error("the server closed the control connection");
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-  }
-
-  private attach(socket: Socket): void {
-    socket.on("data", this.onData);
-    socket.on("end", this.onEnd);
-    socket.on("close", this.onEnd);
-    socket.on("error", this.onEnd);
-  }
-
-  private detach(socket: Socket): void {
-    socket.off("data", this.onData);
-    socket.off("end", this.onEnd);
-    socket.off("close", this.onEnd);
-    socket.off("error", this.onEnd);
-  }
-
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+  private line(): Promise<string> {
+    return this.reader.line();
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { connect as netConnect, type Socket } from "node:net";
 import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from "node:tls";
+import { RawLineReader } from "../raw-line-reader.js";
 
 export interface Reply {
   code: number;
@@ -16,21 +17,15 @@ export interface Reply {
 
 export class SmtpTestClient {
   socket: Socket | TLSSocket;
-  private buffer = Buffer.alloc(0);
-  private ended = false;
-  private wake: (() => void) | undefined;
-  private readonly onData = (chunk: Buffer) => {
-    this.buffer = Buffer.concat([this.buffer, chunk]);
-    this.notify();
-  };
-  private readonly onEnd = () => {
-    this.ended = true;
-    this.notify();
-  };
+  private readonly reader: RawLineReader;
 
   private constructor(socket: Socket | TLSSocket) {
     this.socket = socket;
-    this.attach(socket);
+    this.reader = new RawLineReader(
+      socket,
+      "crlf",
+      (unread) => `connection closed (unread: ${JSON.stringify(unread.toString())})`,
+    );
   }
 
   /** Connects (with `tls`: implicit TLS) and reads the greeting. */
@@ -58,18 +53,6 @@ export class SmtpTestClient {
     const { client } = await SmtpTestClient.connect(port, options);
     const ehlo = await client.command("EHLO client.test");
     return { client, ehlo };
-  }
-
-  private attach(socket: Socket): void {
-    socket.on("data", this.onData);
-    socket.on("end", this.onEnd);
-    socket.on("close", this.onEnd);
-  }
-
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
   }
 
   /** Writes raw bytes. */
@@ -111,30 +94,14 @@ export class SmtpTestClient {
     return out;
   }
 
-  private async line(): Promise<string> {
-    for (;;) {
-      const lf = this.buffer.indexOf("\r\n");
-      if (lf >= 0) {
-        const line = this.buffer.subarray(0, lf).toString("utf8");
-        this.buffer = this.buffer.subarray(lf + 2);
-        return line;
-      }
-      if (this.ended)
-        throw new Error(`connection closed (unread: ${JSON.stringify(this.buffer.toString())})`);
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-      });
-    }
+  private line(): Promise<string> {
+    return this.reader.line();
   }
 
   /** True once the server closed the connection (after what was buffered is read). */
   async closed(): Promise<boolean> {
-    while (!this.ended) {
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-      });
-    }
-    return this.buffer.length === 0;
+    await this.reader.waitEnd();
+    return this.reader.unread === 0;
   }
 
   /** STARTTLS: sends it, expects 220, upgrades the socket (verifying with `tls`). */
@@ -145,9 +112,7 @@ export class SmtpTestClient {
 
   /** Starts TLS on the connection now (after a 220 to STARTTLS); drops unread plain-text bytes. */
   async upgrade(tls: ConnectionOptions): Promise<void> {
-    this.socket.off("data", this.onData);
-    this.socket.off("end", this.onEnd);
-    this.socket.off("close", this.onEnd);
+    this.reader.detach();
     const secured = tlsConnect({ socket: this.socket, servername: "localhost", ...tls });
     await new Promise<void>((resolve, reject) => {
       secured.once("secureConnect", () => resolve());
@@ -155,8 +120,7 @@ export class SmtpTestClient {
     });
     secured.on("error", () => {});
     this.socket = secured;
-    this.buffer = Buffer.alloc(0);
-    this.attach(secured);
+    this.reader.switchTo(secured, { discard: true });
   }
 
   /** QUIT (221) and wait for the close. */
