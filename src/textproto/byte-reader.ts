@@ -150,19 +150,30 @@ export class ByteReader {
   }
 
   /**
+   * The next line if it is complete in the buffer; `null` when the stream ended cleanly with
+   * nothing buffered; `undefined` when the line has not arrived yet. Throws the stream's error
+   * when it failed, {@link ConnectionClosedError} when it ended in the middle of a line, and what
+   * {@link tryReadLine} throws. Synchronous: the callback-driven waits of `Connection` are built
+   * on it and on {@link whenReadable}, and {@link readLine} is its waiting form.
+   */
+  nextLine(limit = this.maxLineLength): Buffer | null | undefined {
+    if (this.failure) throw this.failure;
+    const line = this.tryReadLine(limit);
+    if (line) return line;
+    if (!this.ended) return undefined;
+    if (this.length === 0) return null;
+    throw new ConnectionClosedError("the peer closed the connection in the middle of a line");
+  }
+
+  /**
    * Waits for the next line (see {@link tryReadLine}). Resolves to `null` when the stream ended
    * cleanly with nothing buffered; rejects with {@link ConnectionClosedError} when it ended in the
    * middle of a line, and with the stream's error when it failed.
    */
   async readLine(limit = this.maxLineLength): Promise<Buffer | null> {
     for (;;) {
-      if (this.failure) throw this.failure;
-      const line = this.tryReadLine(limit);
-      if (line) return line;
-      if (this.ended) {
-        if (this.length === 0) return null;
-        throw new ConnectionClosedError("the peer closed the connection in the middle of a line");
-      }
+      const line = this.nextLine(limit);
+      if (line !== undefined) return line;
       // The source must not stay paused below what this line may need, or a long (but legal)
       // line would wait forever; memory stays within limit + one chunk.
       this.lineWindow = limit + 2;
@@ -175,7 +186,20 @@ export class ByteReader {
     }
   }
 
-  /** Reads exactly `n` bytes into one Buffer (the caller bounds `n`). Rejects if the stream ends first. */
+  /**
+   * Calls `callback` once, synchronously, the next time bytes arrive or the stream ends or fails
+   * (no promise: the caller polls {@link nextLine} again from it). Meanwhile the source is not
+   * paused below what a line of `limit` bytes needs, as in {@link readLine}.
+   */
+  whenReadable(callback: () => void, limit = this.maxLineLength): void {
+    this.lineWindow = limit + 2;
+    this.updateFlow();
+    this.waiters.push(() => {
+      this.lineWindow = 0;
+      callback();
+    });
+  }
+
   async readExactly(n: number): Promise<Buffer> {
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`invalid byte count ${n}`);
     const parts: Buffer[] = [];

@@ -1,6 +1,3 @@
-/** What {@link Connection.write} returns when the socket took the bytes at once. */
-const WRITTEN: Promise<void> = Promise.resolve();
-
 /**
  * A connection to one peer: the socket, the bounded reader fed by it, per-phase deadlines, abort,
  * the redacted wire trace, and the TLS upgrade every STARTTLS-style command uses.
@@ -30,6 +27,12 @@ import { type CommandPart, type EncodedLine, encodeCommandLine } from "../textpr
 import { type DialOptions, dial, hostLabel, startTls, type TlsOptions, waitFor } from "./dial.js";
 import { isLimited, resolveTimeouts, type Timeouts } from "./timeouts.js";
 import { printable, Redactor, type TraceHook } from "./trace.js";
+
+/** What {@link Connection.write} returns when the socket took the bytes at once. */
+const WRITTEN: Promise<void> = Promise.resolve();
+
+/** `readLine`'s consumer: the first line is the answer. */
+const firstLine = (line: Buffer): Buffer => line;
 
 export interface ConnectionSettings {
   /** `client` (default) or `server`: tells the redactor which side's lines may carry secrets. */
@@ -221,22 +224,74 @@ export class Connection {
    * {@link ConnectionClosedError} if the peer closed first, {@link LimitError} for an over-long
    * line, {@link ProtocolError} for a bare LF, {@link TimeoutError} or {@link AbortError}.
    */
-  async readLine(options: OperationOptions & { limit?: number } = {}): Promise<Buffer> {
-    // A line already buffered (the rest of a multi-line or pipelined reply) needs no timer.
-    const ready = this.tryReadLine(options);
-    if (ready) return ready;
-    const release = this.watch(options.phase ?? "command", options.signal);
-    let line: Buffer | null;
-    try {
-      line = await this.reader.readLine(options.limit);
-    } catch (error) {
-      throw this.contextualize(error);
-    } finally {
-      release();
+  readLine(options: OperationOptions & { limit?: number } = {}): Promise<Buffer> {
+    return this.readLines(firstLine, options);
+  }
+
+  /**
+   * Reads lines, each traced and handed to `consume`, until `consume` returns a value (not
+   * `undefined`), and resolves to it; fails as {@link readLine} does, or with what `consume`
+   * throws. Lines already buffered are taken synchronously; only when one is missing is the
+   * phase's limit armed, once for the whole wait, and the reader asked to call back when bytes
+   * arrive: one promise per wait, none when everything was buffered. The request/reply loops of
+   * every protocol (a reply, the replies to a pipelined group) read through here.
+   */
+  readLines<T>(
+    consume: (line: Buffer) => T | undefined,
+    options: OperationOptions & { limit?: number } = {},
+  ): Promise<T> {
+    const limit = options.limit;
+    const signal = options.signal;
+    if (!this.failure && !signal?.aborted) {
+      try {
+        const value = this.drainLines(consume, limit);
+        if (value !== undefined) return Promise.resolve(value);
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
-    if (line === null) throw new ConnectionClosedError("the peer closed the connection", this.context());
-    this.traceLine("receive", line);
-    return line;
+    let release: () => void;
+    try {
+      release = this.watch(options.phase ?? "command", signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<T>((resolve, reject) => {
+      const onReadable = () => {
+        let value: T | undefined;
+        try {
+          value = this.drainLines(consume, limit);
+        } catch (error) {
+          release();
+          reject(error);
+          return;
+        }
+        if (value === undefined) {
+          this.reader.whenReadable(onReadable, limit);
+          return;
+        }
+        release();
+        resolve(value);
+      };
+      this.reader.whenReadable(onReadable, limit);
+    });
+  }
+
+  /** Hands every complete buffered line to `consume` until it returns a value; `undefined` if it never did. */
+  private drainLines<T>(consume: (line: Buffer) => T | undefined, limit: number | undefined): T | undefined {
+    for (;;) {
+      let line: Buffer | null | undefined;
+      try {
+        line = this.reader.nextLine(limit);
+      } catch (error) {
+        throw this.contextualize(error);
+      }
+      if (line === undefined) return undefined;
+      if (line === null) throw new ConnectionClosedError("the peer closed the connection", this.context());
+      this.traceLine("receive", line);
+      const value = consume(line);
+      if (value !== undefined) return value;
+    }
   }
 
   /**

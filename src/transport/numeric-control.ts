@@ -48,29 +48,32 @@ export abstract class NumericControl {
    * with {@link ProtocolError} for a malformed reply and {@link LimitError} for an oversized one
    * (both end the connection: the stream position is lost), or what `onReply` throws.
    */
-  async readReply(options: OperationOptions = {}): Promise<NumericReply> {
-    return (await this.readReplies(1, options))[0]!;
+  readReply(options: OperationOptions = {}): Promise<NumericReply> {
+    const parser = new NumericReplyParser(this.replies);
+    return this.connection.readLines((line) => {
+      const reply = this.pushLine(parser, line);
+      return reply === undefined ? undefined : this.onReply(reply);
+    }, readOptions(options));
   }
 
   /**
    * Reads `count` replies in order (the answers to pipelined commands), each handed to
    * {@link onReply}; fails as {@link readReply} does, at the first reply that fails. Lines
    * already buffered are taken without waiting, so replies that arrived together cost no timer
-   * and no promise each.
+   * and no promise each; the whole group is one wait (see `Connection.readLines`).
    */
-  async readReplies(count: number, options: OperationOptions = {}): Promise<NumericReply[]> {
-    const readOptions: OperationOptions = { phase: options.phase ?? "command", signal: options.signal };
+  readReplies(count: number, options: OperationOptions = {}): Promise<NumericReply[]> {
     const replies: NumericReply[] = [];
+    if (count <= 0) return Promise.resolve(replies);
     let parser = new NumericReplyParser(this.replies);
-    while (replies.length < count) {
-      const line = this.connection.tryReadLine(readOptions) ?? (await this.connection.readLine(readOptions));
+    return this.connection.readLines((line) => {
       const reply = this.pushLine(parser, line);
-      if (reply) {
-        replies.push(this.onReply(reply));
-        if (replies.length < count) parser = new NumericReplyParser(this.replies);
-      }
-    }
-    return replies;
+      if (reply === undefined) return undefined;
+      replies.push(this.onReply(reply));
+      if (replies.length === count) return replies;
+      parser = new NumericReplyParser(this.replies);
+      return undefined;
+    }, readOptions(options));
   }
 
   /** One line into the parser; a malformed or oversized reply ends the connection. */
@@ -118,6 +121,11 @@ export abstract class NumericControl {
 
   /** The error for an unwanted reply: the server's refusal, or a protocol surprise. */
   abstract replyError(reply: NumericReply): Error;
+}
+
+/** A reply wait's options: the `command` phase unless told otherwise. */
+function readOptions(options: OperationOptions): OperationOptions {
+  return { phase: options.phase ?? "command", signal: options.signal };
 }
 
 /** The parser's error, relabelled with the connection's host and last command. */
