@@ -12,6 +12,7 @@ import { spawn } from "node:child_process";
 import { randomFillSync } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, open, readFile, rm } from "node:fs/promises";
+import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -191,4 +192,50 @@ export function lftpSpan(stdout: string): number {
     return BigInt(match[1]!);
   };
   return Number(at("T1") - at("T0")) / 1e6;
+}
+
+/**
+ * The control side of the bare exchange: sends a command (or nothing) and resolves to the final
+ * line of the next reply, which must start with `expect`. Lines of multi-line replies are skipped.
+ */
+export function controlChannel(socket: Socket): (line: string, expect: string) => Promise<string> {
+  let pending = "";
+  const lines: string[] = [];
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  socket.setEncoding("latin1");
+  socket.on("data", (text: string) => {
+    pending += text;
+    for (let end = pending.indexOf("\r\n"); end >= 0; end = pending.indexOf("\r\n")) {
+      lines.push(pending.slice(0, end));
+      pending = pending.slice(end + 2);
+    }
+    wake?.();
+  });
+  socket.on("error", (error) => {
+    failure = error;
+    wake?.();
+  });
+  socket.on("close", () => {
+    failure ??= new Error("the control connection closed");
+    wake?.();
+  });
+  const reply = async (): Promise<string> => {
+    for (;;) {
+      for (let line = lines.shift(); line !== undefined; line = lines.shift()) {
+        if (/^\d{3} /.test(line)) return line;
+      }
+      if (failure) throw failure;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = undefined;
+    }
+  };
+  return async (line, expect) => {
+    if (line !== "") socket.write(`${line}\r\n`);
+    const answer = await reply();
+    if (!answer.startsWith(expect)) throw new Error(`${line.split(" ")[0] || "greeting"}: ${answer}`);
+    return answer;
+  };
 }

@@ -16,10 +16,11 @@
  * - `ftplib`: Python's `retrbinary()` with a callback that counts.
  */
 import { readFile, writeFile as writeText } from "node:fs/promises";
-import { connect, type Socket } from "node:net";
+import { connect } from "node:net";
 import { join } from "node:path";
 import type { ContenderResult, Params, Workload } from "../types.js";
 import {
+  controlChannel,
   curlArgs,
   discard,
   ftpParams,
@@ -53,52 +54,6 @@ async function basicFtp(params: Params): Promise<ContenderResult> {
   });
   client.close();
   return { ms, bytes: sink.received, cpuMs };
-}
-
-/**
- * The control side of the bare exchange: sends a command (or nothing) and resolves to the final
- * line of the next reply, which must start with `expect`. Lines of multi-line replies are skipped.
- */
-function controlChannel(socket: Socket): (line: string, expect: string) => Promise<string> {
-  let pending = "";
-  const lines: string[] = [];
-  let failure: Error | undefined;
-  let wake: (() => void) | undefined;
-  socket.setEncoding("latin1");
-  socket.on("data", (text: string) => {
-    pending += text;
-    for (let end = pending.indexOf("\r\n"); end >= 0; end = pending.indexOf("\r\n")) {
-      lines.push(pending.slice(0, end));
-      pending = pending.slice(end + 2);
-    }
-    wake?.();
-  });
-  socket.on("error", (error) => {
-    failure = error;
-    wake?.();
-  });
-  socket.on("close", () => {
-    failure ??= new Error("the control connection closed");
-    wake?.();
-  });
-  const reply = async (): Promise<string> => {
-    for (;;) {
-      for (let line = lines.shift(); line !== undefined; line = lines.shift()) {
-        if (/^\d{3} /.test(line)) return line;
-      }
-      if (failure) throw failure;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-      wake = undefined;
-    }
-  };
-  return async (line, expect) => {
-    if (line !== "") socket.write(`${line}\r\n`);
-    const answer = await reply();
-    if (!answer.startsWith(expect)) throw new Error(`${line.split(" ")[0] || "greeting"}: ${answer}`);
-    return answer;
-  };
 }
 
 /** The bare Node FTP download; `readBuffer` switches the data socket to `onread` with that buffer. */

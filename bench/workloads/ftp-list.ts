@@ -6,15 +6,21 @@
  * - `inetkit`: `list(dir, { forceList: true })` (LIST) or `list(dir)` (MLSD) → `FileInfo[]`;
  * - `inetkit-plain`: the same, bundled and run by plain `node` (no tsx in the process);
  * - `basic-ftp`: `list(dir)` → `FileInfo[]` (it sends `LIST -a` to vsftpd, MLSD to ProFTPD);
+ * - `node-net` (LIST only): the floor of any Node client, a bare `net.Socket` exchange written
+ *   inline (USER, PASS, TYPE A, EPSV, LIST), the listing decoded once and each line split into
+ *   its nine fields by one regular expression — exactly the work of the ftplib contender, no
+ *   dates, numbers or objects;
  * - `ftplib`: `dir()` lines split into fields (LIST), or `mlsd()` → (name, facts) pairs;
  * - `curl`: the raw listing to a file (LIST, or MLSD through `-X MLSD`), lines counted afterwards:
  *   no parsing at all, so it bounds what parsing clients can reach;
  * - `lftp`: `cls -l dir` (lftp parses the listing, LIST or MLSD, and prints its own lines).
  */
 import { mkdir, readFile, writeFile as writeText } from "node:fs/promises";
+import { connect } from "node:net";
 import { join } from "node:path";
 import type { ContenderResult, Params, Workload } from "../types.js";
 import {
+  controlChannel,
   curlArgs,
   ftpParams,
   lftpScript,
@@ -52,6 +58,42 @@ async function basicFtp(params: Params): Promise<ContenderResult> {
   client.close();
   const named = entries.filter((entry) => entry.name !== "." && entry.name !== "..");
   return { ms, bytes: named.filter((entry) => entry.isFile).length, cpuMs };
+}
+
+/** Python's `str.split(None, 8)` for an `ls -l` line: eight blank-separated fields and the rest. */
+const NINE_FIELDS = /^(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(.*)$/;
+
+/** The bare Node LIST: the same exchange and the same per-line work as the ftplib contender. */
+async function bareList(params: Params): Promise<ContenderResult> {
+  const p = ftpParams(params);
+  const { value, ms, cpuMs } = await timed(p, async () => {
+    const control = connect({ host: p.host, port: p.port });
+    const command = controlChannel(control);
+    await command("", "220");
+    await command(`USER ${p.user}`, "331");
+    await command(`PASS ${p.password}`, "230");
+    await command("TYPE A", "200");
+    const epsv = await command("EPSV", "229");
+    const port = Number(/\(\|\|\|(\d+)\|\)/.exec(epsv)?.[1]);
+    const chunks: Buffer[] = [];
+    const data = connect({ host: p.host, port }).on("data", (chunk: Buffer) => chunks.push(chunk));
+    const drained = new Promise<void>((resolve, reject) => {
+      data.once("end", resolve);
+      data.once("error", reject);
+    });
+    await command(`LIST ${DIR}`, "150");
+    await drained;
+    await command("", "226");
+    const entries: string[][] = [];
+    for (const line of Buffer.concat(chunks).toString("utf8").split("\r\n")) {
+      if (line === "" || line.startsWith("total ")) continue;
+      const fields = NINE_FIELDS.exec(line);
+      if (fields !== null) entries.push(fields.slice(1));
+    }
+    return { control, entries };
+  });
+  value.control.end("QUIT\r\n");
+  return { ms, bytes: value.entries.length, cpuMs };
 }
 
 /** Lines of a raw listing that name an entry: not empty, not LIST's `total`, not MLSD's cdir/pdir. */
@@ -167,6 +209,17 @@ function workload(listing: Listing): Workload {
           "the same inetkit code bundled by esbuild and run by plain node (no tsx): its own peak RSS",
         run: (params) => runPlain(params, listing),
       },
+      ...(listing === "list"
+        ? [
+            {
+              name: "node-net",
+              role: "ceiling" as const,
+              description:
+                "bare net.Socket exchange written inline (TYPE A, EPSV, LIST), each line split into its nine fields as the ftplib contender does",
+              run: bareList,
+            },
+          ]
+        : []),
       {
         name: "basic-ftp",
         role: "theirs",
