@@ -13,6 +13,10 @@
  *   it must transfer nothing, which the child checks by every file's inode, size and mtime;
  * - `lftp`, `lftp-p4`: `lftp -e "mirror [--parallel=4] tree DIR; quit" ftp://USER@HOST:PORT`,
  *   the password from a netrc in a temporary HOME;
+ * - `node-net`, `node-net-p4`: the floor of any Node client, a bare `net.Socket` mirror written
+ *   inline in a plain `node` process (LIST lines split by one regular expression, EPSV and RETR
+ *   in one write, the data connection made while the server reads RETR, `writeFileSync`), over
+ *   one or four connections; no checks, no temporary names, no library;
  * - `ftplib`: a Python script walking LIST output and fetching each file with `retrbinary()`;
  * - `basic-ftp`: `Client.access()` + `downloadToDir(DIR, "tree")` in a plain `node` process.
  *
@@ -45,6 +49,7 @@ interface MirrorParams {
   home: string;
   cli: string;
   ftplibScript: string;
+  bareScript: string;
   basicFtpScript: string;
   basicFtpModule: string;
 }
@@ -62,6 +67,7 @@ function mirrorParams(params: Params): MirrorParams {
     home: text("home"),
     cli: text("cli"),
     ftplibScript: text("ftplibScript"),
+    bareScript: text("bareScript"),
     basicFtpScript: text("basicFtpScript"),
     basicFtpModule: text("basicFtpModule"),
   };
@@ -133,6 +139,114 @@ async function lftp(params: Params, parallel: number): Promise<ContenderResult> 
       `set ftp:ssl-allow no; set cmd:fail-exit yes; ${mirror} ${TREE} ${target}; quit`,
       `ftp://${p.user}@${p.host}:${p.port}`,
     ],
+    { env: environment(p) },
+  );
+  return checked(p, target, run);
+}
+
+/**
+ * The bare Node mirror (argv: host, port, user, remote folder, local folder, connections). Each
+ * connection takes the next folder to list or file to fetch from one shared queue; folders first.
+ */
+const BARE_MIRROR = `
+import { connect } from "node:net";
+import { mkdirSync, writeFileSync } from "node:fs";
+const [host, port, user, remote, local, connections] = process.argv.slice(2);
+function channel(socket) {
+  let pending = "";
+  const lines = [];
+  let wake;
+  socket.setEncoding("latin1");
+  socket.on("data", (text) => {
+    pending += text;
+    for (let end = pending.indexOf("\\r\\n"); end >= 0; end = pending.indexOf("\\r\\n")) {
+      lines.push(pending.slice(0, end));
+      pending = pending.slice(end + 2);
+    }
+    wake?.();
+  });
+  socket.on("error", (error) => { throw error; });
+  const reply = async (expect) => {
+    for (;;) {
+      for (let line = lines.shift(); line !== undefined; line = lines.shift()) {
+        if (!/^\\d{3} /.test(line)) continue;
+        if (!line.startsWith(expect)) throw new Error("expected " + expect + ", got " + line);
+        return line;
+      }
+      await new Promise((resolve) => { wake = resolve; });
+      wake = undefined;
+    }
+  };
+  return { write: (text) => socket.write(text), reply };
+}
+async function session() {
+  const socket = connect({ host, port: Number(port) });
+  socket.setNoDelay(true);
+  const control = channel(socket);
+  await control.reply("220");
+  control.write("USER " + user + "\\r\\n");
+  await control.reply("331");
+  control.write("PASS " + process.env.BENCH_FTP_PASSWORD + "\\r\\n");
+  await control.reply("230");
+  control.write("TYPE I\\r\\n");
+  await control.reply("200");
+  return { socket, control };
+}
+/** EPSV and the command in one write; the data connection's bytes once it ends and 226 came. */
+async function transfer({ control }, command) {
+  control.write("EPSV\\r\\n" + command + "\\r\\n");
+  const epsv = await control.reply("229");
+  const chunks = [];
+  const data = connect({ host, port: Number(/\\(\\|\\|\\|(\\d+)\\|\\)/.exec(epsv)[1]) });
+  data.on("data", (chunk) => chunks.push(chunk));
+  const ended = new Promise((resolve, reject) => data.once("end", resolve).once("error", reject));
+  await control.reply("150");
+  await ended;
+  await control.reply("226");
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+}
+const FIELDS = /^(\\S)\\S*\\s+\\S+\\s+\\S+\\s+\\S+\\s+\\S+\\s+\\S+\\s+\\S+\\s+\\S+\\s+(.*)$/;
+const folders = [[remote, local]];
+const files = [];
+let listing = 0;
+async function worker(session) {
+  for (;;) {
+    const folder = folders.shift();
+    if (folder) {
+      listing += 1;
+      const [rdir, ldir] = folder;
+      mkdirSync(ldir, { recursive: true });
+      const text = (await transfer(session, "LIST " + rdir)).toString("utf8");
+      for (const line of text.split("\\r\\n")) {
+        const fields = FIELDS.exec(line);
+        if (fields === null || fields[2] === "." || fields[2] === "..") continue;
+        const pair = [rdir + "/" + fields[2], ldir + "/" + fields[2]];
+        if (fields[1] === "d") folders.push(pair);
+        else if (fields[1] === "-") files.push(pair);
+      }
+      listing -= 1;
+      continue;
+    }
+    const file = files.shift();
+    if (file) {
+      writeFileSync(file[1], await transfer(session, "RETR " + file[0]));
+      continue;
+    }
+    if (listing === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+const sessions = await Promise.all(Array.from({ length: Number(connections) }, session));
+await Promise.all(sessions.map(worker));
+for (const { socket } of sessions) socket.end("QUIT\\r\\n");
+`;
+
+async function bareMirror(params: Params, connections: number): Promise<ContenderResult> {
+  const p = mirrorParams(params);
+  const target = await freshTarget(p);
+  const run = await runProgram(
+    process.execPath,
+    [p.bareScript, p.host, String(p.port), p.user, TREE, target, String(connections)],
     { env: environment(p) },
   );
   return checked(p, target, run);
@@ -232,6 +346,19 @@ export const ftpMirror: Workload = {
       run: (params) => lftp(params, 4),
     },
     {
+      name: "node-net",
+      role: "theirs",
+      description:
+        "the floor of a Node client: a bare net.Socket mirror written inline, plain node (one connection)",
+      run: (params) => bareMirror(params, 1),
+    },
+    {
+      name: "node-net-p4",
+      role: "theirs",
+      description: "the same bare mirror over four connections",
+      run: (params) => bareMirror(params, 4),
+    },
+    {
       name: "ftplib",
       role: "theirs",
       description: "Python ftplib: a LIST walk and retrbinary() per file",
@@ -255,6 +382,8 @@ export const ftpMirror: Workload = {
       const cli = await bundleCli(join(work.dir, "cli"));
       const ftplibScript = join(work.dir, "ftplib-mirror.py");
       await writeFile(ftplibScript, FTPLIB_MIRROR);
+      const bareScript = join(work.dir, "bare-mirror.mjs");
+      await writeFile(bareScript, BARE_MIRROR);
       const basicFtpScript = join(work.dir, "basic-ftp-mirror.mjs");
       await writeFile(basicFtpScript, BASIC_FTP_MIRROR);
       const basicFtpModule = createRequire(import.meta.url).resolve("basic-ftp");
@@ -268,7 +397,16 @@ export const ftpMirror: Workload = {
       });
       await chmod(join(home, ".netrc"), 0o600);
       return {
-        params: { ...server.params, outputs, home, cli, ftplibScript, basicFtpScript, basicFtpModule },
+        params: {
+          ...server.params,
+          outputs,
+          home,
+          cli,
+          ftplibScript,
+          bareScript,
+          basicFtpScript,
+          basicFtpModule,
+        },
         async teardown() {
           try {
             await server.teardown();
