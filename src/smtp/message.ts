@@ -219,13 +219,19 @@ const PLAIN_HEADER = /^(?:(?:[\x21-\x39\x3b-\x7e]+[ \t]*:|[ \t])[^\r\n]*\r\n)+\r
  * plain (see {@link PLAIN_HEADER}); `undefined` when it is not, or is over the size limit.
  */
 export function plainHeaderSplit(bytes: Buffer): HeaderSplit | undefined {
-  // Only the start is needed: the block may not be longer than the limit anyway.
-  const head = bytes.toString("latin1", 0, Math.min(bytes.length, MAX_HEADER_BYTES + 2));
+  // PLAIN_HEADER can only end at the first empty line, so only the bytes up to the first
+  // CRLF CRLF (found natively, within the limit) are decoded and matched, not the whole message.
+  const blank = bytes.subarray(0, MAX_HEADER_BYTES + 2).indexOf(BLANK_LINE);
+  if (blank < 0) return undefined;
+  const head = bytes.toString("latin1", 0, blank + BLANK_LINE.length);
   const match = PLAIN_HEADER.exec(head);
-  if (match === null) return undefined;
-  const end = match[0].length - 2;
+  if (match === null || match[0].length !== head.length) return undefined;
+  const end = head.length - 2;
   return { header: bytes.subarray(0, end), rest: bytes.subarray(end) };
 }
+
+/** The end of the last header line and the empty line after it. */
+const BLANK_LINE = Buffer.from("\r\n\r\n");
 
 /** A message split into its header block and the rest (the blank line, if any, starts the rest). */
 export interface HeaderSplit {

@@ -29,6 +29,16 @@ const TERMINATOR = Buffer.from(".\r\n");
 const LF_DOT = Buffer.from("\n.");
 
 /**
+ * Text (decoded as latin1) in which every CR and LF belongs to a CRLF: the chunk needs no line
+ * ending fixed. Linear: `[^\r\n]*` cannot overlap the CRLF that follows it.
+ */
+const CLEAN = /^(?:[^\r\n]*\r\n)*[^\r\n]*$/;
+/** {@link CLEAN}, and no line after the first starts with a dot. */
+const CLEAN_STUFFED = /^(?:[^\r\n]*\r\n(?!\.))*[^\r\n]*$/;
+/** The largest chunk checked by one match of {@link CLEAN} (the match keeps state per line). */
+const ONE_MATCH_MAX = 256 * 1024;
+
+/**
  * Where the decoder stands:
  * - `line-start`: at the start of a line (also before the first byte): a `.` here is special;
  * - `dot`: a `.` seen at the start of a line, held back (stuffing, or the terminator);
@@ -266,10 +276,12 @@ export class DotEncoder {
    * messages interpreted).
    */
   private passesUnchanged(chunk: Buffer): boolean {
-    if (this.stuffDots) {
-      if (this.lineStart && chunk[0] === DOT) return false;
-      if (chunk.indexOf(LF_DOT) !== -1) return false;
+    if (this.stuffDots && this.lineStart && chunk[0] === DOT) return false;
+    if (chunk.length <= ONE_MATCH_MAX) {
+      return (this.stuffDots ? CLEAN_STUFFED : CLEAN).test(chunk.toString("latin1"));
     }
+    // One match would keep a backtracking entry per line: a big chunk is checked in two passes.
+    if (this.stuffDots && chunk.indexOf(LF_DOT) !== -1) return false;
     const unpaired = chunk.toString("latin1").replaceAll("\r\n", "");
     return !unpaired.includes("\r") && !unpaired.includes("\n");
   }

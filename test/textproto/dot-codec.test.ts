@@ -242,6 +242,28 @@ describe("DotEncoder", () => {
     }
   });
 
+  it("hands back clean chunks above 256 KiB as they are too, and still changes what needs it", () => {
+    const lines = "x".repeat(76).concat("\r\n").repeat(4000); // 312,000 bytes
+    const clean = b(lines);
+    const encoder = new DotEncoder();
+    assert.equal(encoder.push(clean)[0], clean, "the same Buffer, not a copy");
+    for (const [change, fixed] of [
+      ["\n", "\r\n"],
+      ["\r", "\r\n"],
+      ["\r\n.", "\r\n.."],
+    ] as const) {
+      const content = `${lines}tail${change}end\r\n`;
+      assert.equal(s(dotEncode(b(content))), `${lines}tail${fixed}end\r\n.\r\n`, JSON.stringify(change));
+    }
+    // Without stuffing, a dot at a line start is content like any other byte.
+    const normalizer = new CrlfNormalizer();
+    const dotted = b(`${lines}.a\r\n`);
+    assert.equal(normalizer.push(dotted)[0], dotted);
+    assert.equal(new CrlfNormalizer().push(b("a\r\n.b\r\n"))[0]?.toString(), "a\r\n.b\r\n");
+    // A chunk ending in a CR waits for the next one to know whether its LF comes.
+    assert.equal(s(encodeChunks([b("a\r\nb\r"), b("c\r\n")])), "a\r\nb\r\nc\r\n.\r\n");
+  });
+
   it("refuses push() or end() after end()", () => {
     const encoder = new DotEncoder();
     encoder.end();
