@@ -86,23 +86,45 @@ export function writeDotStuffed(
   connection: Connection,
   source: readonly Buffer[] | AsyncIterable<Buffer>,
   signal: AbortSignal | undefined,
+  crlfOnly = false,
 ): Promise<void> {
   if (Array.isArray(source) && inMemorySize(source) <= ONE_WRITE) {
     // A message already in memory, and small: encoded at once and written in one piece (the
     // encoder hands back slices of the input, so this copies it once, as the socket would).
-    return connection.write(encodeWhole(source as readonly Buffer[]), { phase: "data", signal });
+    return connection.write(encodeWhole(source as readonly Buffer[], crlfOnly), { phase: "data", signal });
   }
   return writeInBatches(connection, contentIterator(source), signal);
 }
 
-/** The whole dot-stuffed content, terminator included, as one Buffer. */
-function encodeWhole(parts: readonly Buffer[]): Buffer {
+/**
+ * The whole dot-stuffed content, terminator included, as one Buffer. `crlfOnly`: the parts are
+ * known to hold CRLF line breaks only and to end with one, so only a dot at a line start could
+ * need work.
+ */
+function encodeWhole(parts: readonly Buffer[], crlfOnly: boolean): Buffer {
+  if (crlfOnly && !startsALineWithDot(parts)) return Buffer.concat([...parts, TERMINATOR]);
   const encoder = new DotEncoder();
   const pieces: Buffer[] = [];
   for (const part of parts) for (const piece of encoder.push(part)) pieces.push(piece);
   for (const piece of encoder.end()) pieces.push(piece);
   return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
 }
+
+/** Whether a line of the content (split into `parts` anywhere) starts with a dot. */
+function startsALineWithDot(parts: readonly Buffer[]): boolean {
+  let lineStart = true;
+  for (const part of parts) {
+    if (part.length === 0) continue;
+    if ((lineStart && part[0] === DOT) || part.indexOf(LF_DOT) !== -1) return true;
+    lineStart = part[part.length - 1] === LF;
+  }
+  return false;
+}
+
+const DOT = 0x2e;
+const LF = 0x0a;
+const LF_DOT = Buffer.from("\n.");
+const TERMINATOR = Buffer.from(".\r\n");
 
 async function writeInBatches(
   connection: Connection,

@@ -10,6 +10,7 @@ import { Readable } from "node:stream";
 import { InvalidArgumentError, LimitError } from "../errors.js";
 import type { BuiltMessage } from "../mime/build/spec.js";
 import { parseHeaderBlock } from "../mime/header/headers.js";
+import { onlyCrlfBreaks } from "../textproto/dot-codec.js";
 import { normalizedLength } from "./data-stream.js";
 import { envelopeFromHeaders } from "./envelope.js";
 import type { SmtpMessage } from "./types.js";
@@ -30,6 +31,11 @@ export interface PreparedMessage {
   content: readonly Buffer[] | AsyncIterable<Buffer>;
   /** The CRLF-normalised size, when known (bytes only); measured on first call. */
   size(): number | undefined;
+  /**
+   * True when the content already has CRLF line breaks only and ends with one (or is empty):
+   * normalising would change nothing, and only dots remain to be stuffed. False when unknown.
+   */
+  crlfOnly: boolean;
   /** Whether the content has an octet over 127, when known (bytes only). */
   eightBit: boolean | undefined;
   /** Whether a header field holds non-ASCII text (RFC 6532). */
@@ -90,19 +96,28 @@ export function prepareInMemory(message: SmtpMessage): PreparedMessage | undefin
 function prepareBytes(bytes: Buffer): PreparedMessage {
   const split = plainHeaderSplit(bytes) ?? wholeSplit(bytes);
   const parts = [stripBcc(split.header), split.rest].filter((part) => part.length > 0);
+  // Checked once here, for both the SIZE parameter and the data: Bcc removal takes whole lines.
+  const crlfOnly = endsWithCrlf(bytes) && onlyCrlfBreaks(bytes);
   let size: number | undefined;
   return {
     kind: "bytes",
     ...headerFacts(split.header),
     content: parts,
     size: () => {
-      size ??= normalizedLength(parts);
+      size ??= crlfOnly ? parts.reduce((total, part) => total + part.length, 0) : normalizedLength(parts);
       return size;
     },
+    crlfOnly,
     eightBit: !parts.every((part) => isAscii(part)),
     utf8Headers: !isAscii(split.header),
     discard: () => {},
   };
+}
+
+/** An empty message, or one whose last two bytes are CRLF. */
+function endsWithCrlf(bytes: Buffer): boolean {
+  const n = bytes.length;
+  return n === 0 || (n >= 2 && bytes[n - 2] === 0x0d && bytes[n - 1] === 0x0a);
 }
 
 function prepareBuilt(message: BuiltMessage): PreparedMessage {
@@ -117,6 +132,7 @@ function prepareBuilt(message: BuiltMessage): PreparedMessage {
       for await (const chunk of stream) yield toBuffer(chunk);
     })(),
     size: () => undefined,
+    crlfOnly: false,
     eightBit: undefined,
     utf8Headers,
     discard: () => stream?.destroy(),
@@ -159,6 +175,7 @@ async function prepareStream(source: AsyncIterable<Buffer | string>): Promise<Pr
       }
     })(),
     size: () => undefined,
+    crlfOnly: false,
     eightBit: undefined,
     utf8Headers: !isAscii(split.header),
     discard,

@@ -235,7 +235,7 @@ async function sendWithData(
     throw error;
   }
   try {
-    await writeDotStuffed(control.connection, prepared.content, signal);
+    await writeDotStuffed(control.connection, prepared.content, signal, prepared.crlfOnly);
   } catch (error) {
     if (error instanceof SourceFailure) {
       // Ending the data now would deliver a truncated message: drop the connection instead.

@@ -131,6 +131,8 @@ export class ByteReader {
    * {@link ProtocolError} for a bare LF in `"crlf"` mode.
    */
   tryReadLine(limit = this.maxLineLength): Buffer | undefined {
+    const quick = this.lineInFirstChunk(limit);
+    if (quick !== undefined) return quick;
     const lf = this.findLineFeed(limit);
     if (lf < 0) {
       if (this.length > limit + 1) throw new LimitError("line", limit);
@@ -146,6 +148,38 @@ export class ByteReader {
     const line = this.take(end);
     this.skip(lf + 1 - end);
     this.lastLineEnding = hasCR ? "crlf" : "lf";
+    return line;
+  }
+
+  /**
+   * {@link tryReadLine} for the usual case, a line whose LF is in the first buffered chunk: one
+   * search and one slice. `undefined` when that is not the case (the general path decides).
+   */
+  private lineInFirstChunk(limit: number): Buffer | undefined {
+    const first = this.queue[0];
+    if (first === undefined) return undefined;
+    const start = this.head;
+    if (this.scanned >= first.length - start) return undefined;
+    const lf = first.indexOf(LF, start + this.scanned);
+    const at = lf - start;
+    if (lf < 0 || at > limit + 1) return undefined;
+    const hasCR = at > 0 && first[lf - 1] === CR;
+    if (!hasCR && this.lineEnding === "crlf") {
+      throw new ProtocolError("bare-lf", "line ended with a bare LF instead of CRLF");
+    }
+    const end = hasCR ? at - 1 : at;
+    if (end > limit) throw new LimitError("line", limit);
+    const line = first.subarray(start, start + end);
+    if (lf + 1 === first.length) {
+      this.queue.shift();
+      this.head = 0;
+    } else {
+      this.head = lf + 1;
+    }
+    this.length -= at + 1;
+    this.scanned = 0;
+    this.lastLineEnding = hasCR ? "crlf" : "lf";
+    if (this.paused) this.updateFlow();
     return line;
   }
 

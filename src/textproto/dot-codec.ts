@@ -276,14 +276,10 @@ export class DotEncoder {
    * messages interpreted).
    */
   private passesUnchanged(chunk: Buffer): boolean {
-    if (this.stuffDots && this.lineStart && chunk[0] === DOT) return false;
-    if (chunk.length <= ONE_MATCH_MAX) {
-      return (this.stuffDots ? CLEAN_STUFFED : CLEAN).test(chunk.toString("latin1"));
-    }
-    // One match would keep a backtracking entry per line: a big chunk is checked in two passes.
-    if (this.stuffDots && chunk.indexOf(LF_DOT) !== -1) return false;
-    const unpaired = chunk.toString("latin1").replaceAll("\r\n", "");
-    return !unpaired.includes("\r") && !unpaired.includes("\n");
+    if (!this.stuffDots) return onlyCrlfBreaks(chunk);
+    if (this.lineStart && chunk[0] === DOT) return false;
+    if (chunk.length <= ONE_MATCH_MAX) return CLEAN_STUFFED.test(chunk.toString("latin1"));
+    return chunk.indexOf(LF_DOT) === -1 && onlyCrlfBreaks(chunk);
   }
 
   /** Ends the content: returns the closing bytes (see the class). Call once. */
@@ -294,6 +290,18 @@ export class DotEncoder {
     if (this.afterCR) return [LF_BYTE, ...tail];
     return this.lineStart || !this.finalLineBreak ? tail : [CRLF, ...tail];
   }
+}
+
+/**
+ * True when every CR and every LF in `bytes` belongs to a CRLF pair (a CR at the very end does
+ * not): CRLF normalisation would leave the bytes as they are. Native searches only, so it costs
+ * the same in a cold process as in a warm one.
+ */
+export function onlyCrlfBreaks(bytes: Buffer): boolean {
+  if (bytes.length <= ONE_MATCH_MAX) return CLEAN.test(bytes.toString("latin1"));
+  // One match would keep a backtracking entry per line: a big chunk is checked in two passes.
+  const unpaired = bytes.toString("latin1").replaceAll("\r\n", "");
+  return !unpaired.includes("\r") && !unpaired.includes("\n");
 }
 
 /**

@@ -80,8 +80,10 @@ export class Connection {
   readonly role: "client" | "server";
   readonly label: string;
   readonly timeouts: Timeouts;
-  /** The last command written, redacted: named in errors. */
-  lastCommand: string | undefined;
+  /** The last command line written, before the redactor's pass (secret parts already masked). */
+  private lastLine: string | undefined;
+  /** `lastLine` after the redactor's pass, made when first asked for (errors are rare, commands not). */
+  private lastLineRedacted: string | undefined;
   private socket: Socket;
   private readonly tlsHost: string;
   private readonly tlsDefaults: TlsOptions;
@@ -212,6 +214,14 @@ export class Connection {
   } {
     const { localAddress, localPort, remoteAddress, remotePort } = this.socket;
     return { localAddress, localPort, remoteAddress, remotePort };
+  }
+
+  /** The last command written, redacted (a password, a SASL response masked): named in errors. */
+  get lastCommand(): string | undefined {
+    if (this.lastLineRedacted === undefined && this.lastLine !== undefined) {
+      this.lastLineRedacted = Redactor.command(this.lastLine);
+    }
+    return this.lastLineRedacted;
   }
 
   /** Context for errors: this peer and the last command. */
@@ -479,7 +489,10 @@ export class Connection {
 
   /** Traces a line about to be written (secrets redacted) and remembers it as the last command. */
   private traceCommand(line: EncodedLine): EncodedLine {
-    if (this.role === "client") this.lastCommand = Redactor.command(line.redacted);
+    if (this.role === "client") {
+      this.lastLine = line.redacted;
+      this.lastLineRedacted = undefined;
+    }
     if (!this.onTrace) return line;
     const shown =
       this.role === "client"

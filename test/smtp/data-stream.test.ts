@@ -5,15 +5,17 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { LimitError } from "../../src/errors.js";
 import { parseHeaderBlock } from "../../src/mime/header/index.js";
-import { CrlfNormalizer, normalizedLength } from "../../src/smtp/data-stream.js";
+import { CrlfNormalizer, normalizedLength, writeDotStuffed } from "../../src/smtp/data-stream.js";
 import {
   HeaderScanner,
   type HeaderSplit,
   messageIdOf,
   plainHeaderSplit,
+  prepareInMemory,
   stripBcc,
 } from "../../src/smtp/message.js";
 import { DotEncoder } from "../../src/textproto/dot-codec.js";
+import type { Connection } from "../../src/transport/connection.js";
 
 const b = (text: string) => Buffer.from(text, "latin1");
 const s = (bytes: Buffer) => bytes.toString("latin1");
@@ -107,6 +109,59 @@ describe("dot-stuffed DATA content", () => {
     assert.equal(s(dotStuff([b("a\n.\nMAIL FROM:<x@y>\n")])), "a\r\n..\r\nMAIL FROM:<x@y>\r\n.\r\n");
     assert.equal(s(dotStuff([b("a\r.\rb")])), "a\r\n..\r\nb\r\n.\r\n");
     assert.equal(s(dotStuff([b("a\r\n.\r\nb")])), "a\r\n..\r\nb\r\n.\r\n");
+  });
+});
+
+/** Messages mostly made of CRLF lines (so the CRLF-only path is taken), with dots, Bcc and strays. */
+const crlfMessage = fc
+  .tuple(
+    fc.boolean(),
+    fc.array(fc.constantFrom("", "a", ".", "..", ".a", "Bcc: x", " b", "é"), { maxLength: 12 }),
+    fc.constantFrom("", "\r\n", "\r", "\n", "a", "\r\n."),
+  )
+  .map(([withHeader, lines, tail]) =>
+    Buffer.from(
+      `${withHeader ? "Subject: s\r\nBcc: hidden\r\n\r\n" : ""}${lines.join("\r\n")}${tail}`,
+      "utf8",
+    ),
+  );
+
+/** What writeDotStuffed hands to the connection, through a stand-in that keeps every write. */
+async function written(content: readonly Buffer[], crlfOnly: boolean): Promise<Buffer> {
+  const writes: Buffer[] = [];
+  const connection = {
+    write: (bytes: Buffer) => {
+      writes.push(bytes);
+      return Promise.resolve();
+    },
+  } as unknown as Connection;
+  await writeDotStuffed(connection, content, undefined, crlfOnly);
+  return Buffer.concat(writes);
+}
+
+describe("in-memory messages", () => {
+  it("knows when the content has CRLF line breaks only, and then sends and measures it as the encoder would", async () => {
+    for (const [input, crlfOnly] of [
+      ["", true],
+      ["a\r\n", true],
+      ["Subject: s\r\n\r\n.a\r\n", true],
+      ["a", false],
+      ["a\n", false],
+      ["a\r", false],
+      ["a\rb\r\n", false],
+    ] as const) {
+      assert.equal(prepareInMemory(b(input))!.crlfOnly, crlfOnly, JSON.stringify(input));
+    }
+    await fc.assert(
+      fc.asyncProperty(crlfMessage, async (bytes) => {
+        const prepared = prepareInMemory(bytes)!;
+        const content = prepared.content as readonly Buffer[];
+        assert.equal(s(await written(content, prepared.crlfOnly)), s(dotStuff([...content])));
+        assert.equal(prepared.size(), normalizedLength(content));
+        if (prepared.crlfOnly) assert.equal(s(normalize([...content])), s(Buffer.concat(content)));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
