@@ -45,6 +45,8 @@ export class SmtpClient {
   private readonly lmtp: boolean;
   private readonly name: string;
   private extensions = new Map<string, string>();
+  /** What a transaction needs, for the current extensions. */
+  private context: TransactionContext | undefined;
   private esmtp = true;
   private greeting = "";
   private mechanism: string | undefined;
@@ -249,13 +251,17 @@ export class SmtpClient {
   }
 
   private transactionContext(): TransactionContext {
-    return {
-      control: this.control,
-      extensions: this.extensions,
-      lmtp: this.lmtp,
-      maxSize: sizeLimit(this.extensions),
-      state: this.state,
-    };
+    // Made again only when EHLO replaced the extensions (every EHLO makes a new map).
+    if (this.context?.extensions !== this.extensions) {
+      this.context = {
+        control: this.control,
+        extensions: this.extensions,
+        lmtp: this.lmtp,
+        maxSize: sizeLimit(this.extensions),
+        state: this.state,
+      };
+    }
+    return this.context;
   }
 
   /**

@@ -34,15 +34,16 @@ export function judgeEnvelope(
   const accepted: string[] = [];
   const rejected: RejectedRecipient[] = [];
   let firstRefusal: { reply: NumericReply; address: string } | undefined;
-  rcpts.forEach((reply, index) => {
+  for (let index = 0; index < rcpts.length; index++) {
+    const reply = rcpts[index]!;
     const address = recipients[index]!;
     if (reply.code === 250 || reply.code === 251) {
       accepted.push(address);
-      return;
+      continue;
     }
     firstRefusal ??= { reply, address };
     rejected.push(rejection(address, reply));
-  });
+  }
   if (accepted.length === 0) {
     const { reply, address } = firstRefusal!;
     throw replyErrorOf(reply, { host, command: `RCPT TO:<${address}> (every recipient was refused)` });

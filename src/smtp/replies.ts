@@ -42,6 +42,7 @@ export function replyInfo(reply: NumericReply): ReplyInfo {
 
 /** The reply as one string with its code (`250 2.0.0 Ok`), lines joined with `\n`. */
 export function formatReply(reply: Pick<NumericReply, "code" | "lines">): string {
+  if (reply.lines.length === 1) return `${reply.code} ${reply.lines[0]}`.trimEnd();
   return reply.lines.map((line) => `${reply.code} ${line}`.trimEnd()).join("\n");
 }
 

@@ -8,6 +8,7 @@
 import { ConnectionClosedError, InvalidArgumentError, LimitError, ProtocolError } from "../errors.js";
 import type { NumericReply } from "../textproto/numeric-reply.js";
 import type { CommandPart } from "../textproto/write-line.js";
+import { WRITTEN } from "../transport/connection.js";
 import { sendWithBdat } from "./bdat.js";
 import {
   checkDsn,
@@ -213,7 +214,9 @@ async function sendWithData(
     let rcpts: NumericReply[];
     let data: NumericReply | undefined;
     if (plan.pipelining) {
-      await control.writeLines([plan.mail, ...plan.rcpts, DATA_COMMAND], { signal });
+      // Awaiting a write the socket took at once would only cost a turn of the microtask queue.
+      const sent = control.writeLines([plan.mail, ...plan.rcpts, DATA_COMMAND], { signal });
+      if (sent !== WRITTEN) await sent;
       const replies = await control.readReplies(plan.rcpts.length + 2, { signal });
       mail = replies[0]!;
       rcpts = replies.slice(1, plan.rcpts.length + 1);
@@ -235,7 +238,8 @@ async function sendWithData(
     throw error;
   }
   try {
-    await writeDotStuffed(control.connection, prepared.content, signal, prepared.crlfOnly);
+    const sent = writeDotStuffed(control.connection, prepared.content, signal, prepared.crlfOnly);
+    if (sent !== WRITTEN) await sent;
   } catch (error) {
     if (error instanceof SourceFailure) {
       // Ending the data now would deliver a truncated message: drop the connection instead.

@@ -45,6 +45,10 @@ export class CommandQueue {
   /** Settles when every reply so far has been read. */
   private receiveGate: Promise<void> = Promise.resolve();
   private pending = 0;
+  /** Counts a command out, whether it succeeded or failed (one function for every command). */
+  private readonly finished = (): void => {
+    this.pending -= 1;
+  };
 
   constructor(options: { pipelining?: boolean } = {}) {
     this.pipelining = options.pipelining ?? false;
@@ -72,14 +76,7 @@ export class CommandQueue {
       received = Promise.all([sent, previousReceive]).then(() => command.receive());
     }
     this.pending += 1;
-    const settled = received.then(
-      () => {
-        this.pending -= 1;
-      },
-      () => {
-        this.pending -= 1;
-      },
-    );
+    const settled = received.then(this.finished, this.finished);
     this.receiveGate = settled;
     this.sendGate = overlap ? sent.then(ignore, ignore) : settled;
     return received;

@@ -19,7 +19,10 @@ export type Expectation = readonly number[];
 
 /** Whether `code` is in `expect` (a single digit stands for its whole class). */
 export function matches(code: number, expect: Expectation): boolean {
-  return expect.some((wanted) => (wanted < 10 ? Math.floor(code / 100) === wanted : code === wanted));
+  for (const wanted of expect) {
+    if (wanted < 10 ? Math.floor(code / 100) === wanted : code === wanted) return true;
+  }
+  return false;
 }
 
 /** One command channel over a {@link Connection}; the protocol supplies its reply bounds and errors. */
