@@ -89,6 +89,18 @@ export function encodeCommandLine(parts: readonly CommandPart[]): EncodedLine {
  * then handles the line (and names the offending part).
  */
 function encodePlainLine(parts: readonly CommandPart[]): EncodedLine | undefined {
+  const text = plainLineText(parts);
+  if (text === undefined) return undefined;
+  return { bytes: Buffer.from(`${text}\r\n`, "utf8"), redacted: text };
+}
+
+/**
+ * The text of a command line made only of strings and safe integers, without its CRLF, when it
+ * holds no CR, LF or NUL; `undefined` otherwise (then {@link encodeCommandLine} decides, and names
+ * the offending part). Such a line shows as it is sent: it has no {@link Secret} to mask.
+ */
+export function plainLineText(parts: readonly CommandPart[]): string | undefined {
+  if (parts.length === 0) return undefined;
   let text = "";
   for (let index = 0; index < parts.length; index++) {
     const part = parts[index];
@@ -98,8 +110,7 @@ function encodePlainLine(parts: readonly CommandPart[]): EncodedLine | undefined
     else return undefined;
     text = index === 0 ? piece : `${text} ${piece}`;
   }
-  if (UNSAFE.test(text)) return undefined;
-  return { bytes: Buffer.from(`${text}\r\n`, "utf8"), redacted: text };
+  return UNSAFE.test(text) ? undefined : text;
 }
 
 const UNSAFE = /[\r\n\0]/;

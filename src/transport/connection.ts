@@ -23,7 +23,12 @@ import {
   type TimeoutPhase,
 } from "../errors.js";
 import { ByteReader } from "../textproto/byte-reader.js";
-import { type CommandPart, type EncodedLine, encodeCommandLine } from "../textproto/write-line.js";
+import {
+  type CommandPart,
+  type EncodedLine,
+  encodeCommandLine,
+  plainLineText,
+} from "../textproto/write-line.js";
 import { type DialOptions, dial, hostLabel, startTls, type TlsOptions, waitFor } from "./dial.js";
 import { isLimited, resolveTimeouts, type Timeouts } from "./timeouts.js";
 import { printable, Redactor, type TraceHook } from "./trace.js";
@@ -454,6 +459,18 @@ export class Connection {
    */
   writeLines(lines: readonly (readonly CommandPart[])[], options: OperationOptions = {}): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
+    const operation = { phase: options.phase ?? "command", signal: options.signal };
+    // The usual group (plain strings and numbers) goes to the socket as one string: no Buffer per line.
+    const texts: string[] = [];
+    for (const parts of lines) {
+      const text = plainLineText(parts);
+      if (text === undefined) break;
+      texts.push(text);
+    }
+    if (texts.length === lines.length && texts.length > 0) {
+      for (const text of texts) this.traceCommand(text);
+      return this.write(`${texts.join("\r\n")}\r\n`, operation);
+    }
     const encoded: EncodedLine[] = [];
     try {
       for (const parts of lines) encoded.push(encodeCommandLine(parts));
@@ -462,11 +479,11 @@ export class Connection {
     }
     // Traced only once every line is known to be sendable: a refused line sends (and shows) nothing.
     const pieces: Buffer[] = [];
-    for (const line of encoded) pieces.push(this.traceCommand(line).bytes);
-    return this.write(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces), {
-      phase: options.phase ?? "command",
-      signal: options.signal,
-    });
+    for (const line of encoded) {
+      this.traceCommand(line.redacted);
+      pieces.push(line.bytes);
+    }
+    return this.write(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces), operation);
   }
 
   /**
@@ -487,22 +504,21 @@ export class Connection {
   }
 
   private encodeLine(parts: readonly CommandPart[]): EncodedLine {
-    return this.traceCommand(encodeCommandLine(parts));
+    const line = encodeCommandLine(parts);
+    this.traceCommand(line.redacted);
+    return line;
   }
 
   /** Traces a line about to be written (secrets redacted) and remembers it as the last command. */
-  private traceCommand(line: EncodedLine): EncodedLine {
+  private traceCommand(redacted: string): void {
     if (this.role === "client") {
-      this.lastLine = line.redacted;
+      this.lastLine = redacted;
       this.lastLineRedacted = undefined;
     }
-    if (!this.onTrace) return line;
+    if (!this.onTrace) return;
     const shown =
-      this.role === "client"
-        ? this.redactor.clientLine(line.redacted)
-        : this.redactor.serverLine(line.redacted);
+      this.role === "client" ? this.redactor.clientLine(redacted) : this.redactor.serverLine(redacted);
     this.emitTrace("send", printable(shown));
-    return line;
   }
 
   /** Writes raw bytes (message data, file data), waiting for drain under the phase's limit. */

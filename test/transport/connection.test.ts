@@ -252,6 +252,34 @@ describe("Connection", () => {
     assert.deepEqual(traced, ["EPSV", "RETR a b"]);
   });
 
+  it("writeLines sends UTF-8 and number parts as they are, and masks secret parts in traces", async () => {
+    const server = await serve(() => {});
+    servers.push(server);
+    const traced: string[] = [];
+    const conn = await Connection.connect({
+      host: "127.0.0.1",
+      port: server.port,
+      onTrace: (event) => {
+        if (event.direction === "send") traced.push(event.text);
+      },
+    });
+    await conn.writeLines([
+      ["MAIL", "FROM:<jörg@example.org>"],
+      ["RCPT", "TO:<a@b>", 7],
+    ]);
+    await conn.writeLines([
+      ["USER", "x"],
+      ["PASS", secret("pw")],
+    ]);
+    assert.equal(conn.lastCommand, "PASS ****");
+    await conn.end();
+    assert.equal(
+      server.received().toString("utf8"),
+      "MAIL FROM:<jörg@example.org>\r\nRCPT TO:<a@b> 7\r\nUSER x\r\nPASS pw\r\n",
+    );
+    assert.deepEqual(traced, ["MAIL FROM:<jörg@example.org>", "RCPT TO:<a@b> 7", "USER x", "PASS ****"]);
+  });
+
   it("fails with LimitError on an over-long line and closes the connection", async () => {
     const server = await serve((socket) => socket.write(`${"a".repeat(5000)}\r\n`));
     servers.push(server);
