@@ -85,50 +85,63 @@ export function prepareEnvelope(
     throw unsupported("SMTPUTF8 was requested", options.host);
   }
   let smtputf8 = force;
-  const convert = (address: string, what: string): string => {
-    const converted = convertAddress(address, options.smtputf8Offered, force);
-    if (converted === undefined) {
-      throw new InvalidArgumentError(
-        `the ${what} ${JSON.stringify(address)} is not a valid envelope address`,
-      );
-    }
-    if (converted === NEEDS_SMTPUTF8) {
-      throw unsupported(`the ${what} ${JSON.stringify(address)} has a non-ASCII local part`, options.host);
-    }
-    if (converted.utf8) smtputf8 = true;
-    return converted.address;
-  };
-  const from = envelope.from === "" ? "" : convert(envelope.from, "sender");
-  const seen = new Set<string>();
+  let from = "";
+  if (envelope.from !== "") {
+    const sender = accepted(envelope.from, "sender", options.smtputf8Offered, force, options.host);
+    from = sender.address;
+    smtputf8 ||= sender.utf8;
+  }
+  // Few recipients are the rule: an array search beats a Set until there are many.
+  const seen = envelope.to.length > 16 ? new Set<string>() : undefined;
   const to: string[] = [];
   for (const address of envelope.to) {
-    const converted = convert(address, "recipient");
-    if (!seen.has(converted)) {
-      seen.add(converted);
-      to.push(converted);
-    }
+    const converted = accepted(address, "recipient", options.smtputf8Offered, force, options.host);
+    smtputf8 ||= converted.utf8;
+    if (seen ? seen.has(converted.address) : to.includes(converted.address)) continue;
+    seen?.add(converted.address);
+    to.push(converted.address);
   }
   return { from, to, smtputf8 };
 }
 
 const NEEDS_SMTPUTF8 = Symbol("needs SMTPUTF8");
+
+/** An envelope address as it will be sent, or the error that refuses it. */
+function accepted(
+  address: string,
+  what: string,
+  smtputf8Offered: boolean,
+  force: boolean,
+  host: string | undefined,
+): { address: string; utf8: boolean } {
+  const converted = convertAddress(address, smtputf8Offered, force);
+  if (converted === undefined) {
+    throw new InvalidArgumentError(`the ${what} ${JSON.stringify(address)} is not a valid envelope address`);
+  }
+  if (converted === NEEDS_SMTPUTF8) {
+    throw unsupported(`the ${what} ${JSON.stringify(address)} has a non-ASCII local part`, host);
+  }
+  return converted;
+}
 type Converted = { address: string; utf8: boolean } | typeof NEEDS_SMTPUTF8 | undefined;
 
 /**
  * Addresses already checked, by flags and address: a client sending many messages to the same
  * people does not run the address parser and IDNA again for each. Bounded: cleared when full.
  */
-const checked = new Map<string, Converted>();
+const checked: Map<string, Converted>[] = [new Map(), new Map(), new Map(), new Map()];
+/** Most addresses remembered per pair of flags. */
 const MAX_CHECKED = 1024;
 
 /** Checks and converts one address (see {@link prepareEnvelope}); `undefined` when it is invalid. */
 function convertAddress(address: string, smtputf8Offered: boolean, force: boolean): Converted {
   if (typeof address !== "string") return undefined;
-  const key = `${smtputf8Offered ? 1 : 0}${force ? 1 : 0}${address}`;
-  if (checked.has(key)) return checked.get(key);
+  // One map per pair of flags, keyed by the address itself: no key string to build and hash.
+  const memo = checked[(smtputf8Offered ? 2 : 0) + (force ? 1 : 0)]!;
+  if (memo.has(address)) return memo.get(address);
   const result = convertUncached(address, smtputf8Offered, force);
-  if (checked.size >= MAX_CHECKED) checked.clear();
-  checked.set(key, result);
+  if (memo.size >= MAX_CHECKED) memo.clear();
+  memo.set(address, result);
   return result;
 }
 

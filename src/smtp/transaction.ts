@@ -100,7 +100,7 @@ export function planTransaction(
   to: string[] | undefined,
 ): TransactionPlan {
   const ext = context.extensions;
-  const where = context.control.connection.context();
+  const host = context.control.connection.label;
   const implied = from === undefined || to === undefined ? prepared.implied() : undefined;
   const sender = from ?? implied?.from;
   if (sender === undefined) {
@@ -108,15 +108,15 @@ export function planTransaction(
   }
   const envelope = prepareEnvelope(
     { from: sender, to: to ?? implied?.to ?? [] },
-    { smtputf8Offered: ext.has("SMTPUTF8"), force: options.smtputf8, host: where.host },
+    { smtputf8Offered: ext.has("SMTPUTF8"), force: options.smtputf8, host },
   );
   // Measured only when it matters: the limit and the SIZE parameter both come from SIZE.
   const size = options.size ?? (ext.has("SIZE") ? prepared.size() : undefined);
   if (size !== undefined && context.maxSize !== undefined && size > context.maxSize) {
-    throw new LimitError("message-size", context.maxSize, where);
+    throw new LimitError("message-size", context.maxSize, context.control.connection.context());
   }
   const chunking = ext.has("CHUNKING") && options.chunking !== false;
-  const body = bodyType(ext, prepared, options.body, envelope.smtputf8, chunking, where.host);
+  const body = bodyType(ext, prepared, options.body, envelope.smtputf8, chunking, host);
   const params: EsmtpParam[] = [];
   if (size !== undefined && ext.has("SIZE")) params.push({ keyword: "SIZE", value: String(size) });
   if (body !== undefined) params.push({ keyword: "BODY", value: body });
