@@ -80,7 +80,7 @@ function parseHead(line: Buffer): LineHead | undefined {
 }
 
 function textAfterHead(line: Buffer): string {
-  return line.length > 4 ? line.subarray(4).toString("utf8") : "";
+  return line.length > 4 ? line.toString("utf8", 4) : "";
 }
 
 function malformed(line: Buffer, why: string): ProtocolError {

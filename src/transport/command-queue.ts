@@ -24,12 +24,13 @@ const ignore = () => {};
 const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
- * Calls `step` now; a synchronous throw becomes a rejected promise, and a step that returns
- * nothing gives {@link RESOLVED}.
+ * Calls `step` (a method of the queued command) on `self` now, without a closure per call; a
+ * synchronous throw becomes a rejected promise, and a step that returns nothing gives
+ * {@link RESOLVED}.
  */
-function attempt<T>(step: () => Promise<T> | T): Promise<T> {
+function attempt<T>(step: (this: unknown) => Promise<T> | T, self: unknown): Promise<T> {
   try {
-    const result = step();
+    const result = step.call(self);
     if (result instanceof Promise) return result;
     return (result === undefined ? RESOLVED : Promise.resolve(result)) as Promise<T>;
   } catch (error) {
@@ -67,8 +68,8 @@ export class CommandQueue {
     if (this.pending === 0) {
       // Nothing in flight: start in the caller's turn rather than after a chain of promise hops
       // (the order is the same: a later call finds this one pending and waits for it).
-      sent = attempt(() => command.send());
-      received = sent === RESOLVED ? attempt(() => command.receive()) : sent.then(() => command.receive());
+      sent = attempt(command.send, command);
+      received = sent === RESOLVED ? attempt(command.receive, command) : sent.then(() => command.receive());
     } else {
       const previousReceive = this.receiveGate;
       const gate = overlap ? this.sendGate : Promise.all([this.sendGate, previousReceive]);

@@ -115,8 +115,10 @@ export class Connection {
   readonly closed: Promise<void>;
 
   private readonly onData = (chunk: Buffer) => {
-    for (const timer of this.timers) timer.refresh();
     this.reader.push(chunk);
+    // After the push: a wait the chunk completed has already disarmed its timer (the usual case
+    // for a reply), so only the waits still pending restart their silence limit.
+    for (const timer of this.timers) timer.refresh();
   };
   private readonly onEnd = () => this.reader.end();
   private readonly onError = (error: Error) => {

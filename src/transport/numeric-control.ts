@@ -43,7 +43,7 @@ export abstract class NumericControl {
    * without `await` happen in the order they were made.
    */
   serial<T>(operation: () => Promise<T>): Promise<T> {
-    return this.queue.run({ send: () => {}, receive: operation });
+    return this.queue.run({ send: nothingToSend, receive: operation });
   }
 
   /**
@@ -68,14 +68,13 @@ export abstract class NumericControl {
   readReplies(count: number, options: OperationOptions = {}): Promise<NumericReply[]> {
     const replies: NumericReply[] = [];
     if (count <= 0) return Promise.resolve(replies);
-    let parser = new NumericReplyParser(this.replies);
+    // One parser for the group: it starts afresh after each complete reply.
+    const parser = new NumericReplyParser(this.replies);
     return this.connection.readLines((line) => {
       const reply = this.pushLine(parser, line);
       if (reply === undefined) return undefined;
       replies.push(this.onReply(reply));
-      if (replies.length === count) return replies;
-      parser = new NumericReplyParser(this.replies);
-      return undefined;
+      return replies.length === count ? replies : undefined;
     }, readOptions(options));
   }
 
@@ -125,6 +124,9 @@ export abstract class NumericControl {
   /** The error for an unwanted reply: the server's refusal, or a protocol surprise. */
   abstract replyError(reply: NumericReply): Error;
 }
+
+/** The send step of {@link NumericControl.serial}: the operation writes its own commands. */
+function nothingToSend(): void {}
 
 /** A reply wait's options: the `command` phase unless told otherwise. */
 function readOptions(options: OperationOptions): OperationOptions {
