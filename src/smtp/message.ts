@@ -95,20 +95,25 @@ export function prepareInMemory(message: SmtpMessage): PreparedMessage | undefin
 
 function prepareBytes(bytes: Buffer): PreparedMessage {
   const split = plainHeaderSplit(bytes) ?? wholeSplit(bytes);
-  const parts = [stripBcc(split.header), split.rest].filter((part) => part.length > 0);
+  const header = stripBcc(split.header);
+  const parts: Buffer[] = [];
+  if (header.length > 0) parts.push(header);
+  if (split.rest.length > 0) parts.push(split.rest);
   // Checked once here, for both the SIZE parameter and the data: Bcc removal takes whole lines.
   const crlfOnly = endsWithCrlf(bytes) && onlyCrlfBreaks(bytes);
+  const facts = headerFacts(split.header);
   let size: number | undefined;
   return {
     kind: "bytes",
-    ...headerFacts(split.header),
+    implied: facts.implied,
+    messageId: facts.messageId,
     content: parts,
     size: () => {
-      size ??= crlfOnly ? parts.reduce((total, part) => total + part.length, 0) : normalizedLength(parts);
+      size ??= crlfOnly ? header.length + split.rest.length : normalizedLength(parts);
       return size;
     },
     crlfOnly,
-    eightBit: !parts.every((part) => isAscii(part)),
+    eightBit: !(isAscii(header) && isAscii(split.rest)),
     utf8Headers: !isAscii(split.header),
     discard: () => {},
   };
@@ -215,7 +220,9 @@ const MESSAGE_ID = /(?:^|\n)message-id[ \t]*:((?:[^\r\n]|\r?\n[ \t])*)/i;
 export function messageIdOf(header: Buffer): string | undefined {
   const match = MESSAGE_ID.exec(header.toString("utf8"));
   if (match === null) return undefined;
-  return match[1]!.replace(/\r?\n(?=[ \t])/g, "").trim();
+  const value = match[1]!;
+  // Unfolded only when folded: most Message-ID fields are one line.
+  return (value.includes("\n") ? value.replace(/\r?\n(?=[ \t])/g, "") : value).trim();
 }
 
 /** {@link HeaderScanner} over a whole message. */

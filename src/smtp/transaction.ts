@@ -55,26 +55,58 @@ export interface TransactionPlan {
 
 /**
  * Sends one message (see `SmtpClient.send` for the contract). Runs inside the client's queue.
+ * A message in memory on a clean session is checked and planned synchronously, and the promise
+ * of its exchange returned as it is (no async frame of its own); a stream, a built message or a
+ * session that needs RSET first takes {@link runPrepared}.
  */
-export async function runTransaction(
+export function runTransaction(
   context: TransactionContext,
   message: SmtpMessage,
   options: SendOptions,
 ): Promise<SendResult> {
-  const { control, state } = context;
-  const signal = options.signal;
-  checkDsn(options.dsn);
-  const from = options.from === undefined ? undefined : senderOption(options.from);
-  const to = options.to === undefined ? undefined : recipientsOption(options.to);
-  if (options.size !== undefined && (!Number.isSafeInteger(options.size) || options.size < 0)) {
-    throw new InvalidArgumentError("size must be a non-negative integer");
+  let from: string | undefined;
+  let to: string[] | undefined;
+  let prepared: PreparedMessage | undefined;
+  try {
+    checkDsn(options.dsn);
+    from = options.from === undefined ? undefined : senderOption(options.from);
+    to = options.to === undefined ? undefined : recipientsOption(options.to);
+    if (options.size !== undefined && (!Number.isSafeInteger(options.size) || options.size < 0)) {
+      throw new InvalidArgumentError("size must be a non-negative integer");
+    }
+    prepared = prepareInMemory(message);
+  } catch (error) {
+    return Promise.reject(error);
   }
-  const prepared = prepareInMemory(message) ?? (await prepareMessage(message));
+  if (prepared === undefined || context.state.dirty) {
+    return runPrepared(context, prepared ?? prepareMessage(message), options, from, to);
+  }
+  let plan: TransactionPlan;
+  try {
+    plan = planTransaction(context, prepared, options, from, to);
+  } catch (error) {
+    prepared.discard();
+    return Promise.reject(error);
+  }
+  context.state.dirty = true;
+  return send(context, plan, prepared, options.signal);
+}
+
+/** {@link runTransaction} for a message still being prepared, or a session that must RSET first. */
+async function runPrepared(
+  context: TransactionContext,
+  preparing: PreparedMessage | Promise<PreparedMessage>,
+  options: SendOptions,
+  from: string | undefined,
+  to: string[] | undefined,
+): Promise<SendResult> {
+  const { control, state } = context;
+  const prepared = await preparing;
   let plan: TransactionPlan;
   try {
     plan = planTransaction(context, prepared, options, from, to);
     if (state.dirty) {
-      await control.command(["RSET"], [250], { signal });
+      await control.command(["RSET"], [250], { signal: options.signal });
       state.dirty = false;
     }
   } catch (error) {
@@ -83,8 +115,19 @@ export async function runTransaction(
   }
   state.dirty = true;
   // `return await`: one tick, where returning the promise from an async function costs two.
-  if (plan.bdat) return await sendWithBdat(context, plan, prepared, signal);
-  return await sendWithData(context, plan, prepared, signal);
+  return await send(context, plan, prepared, options.signal);
+}
+
+/** The exchange of a planned transaction: BDAT chunks, or DATA. */
+function send(
+  context: TransactionContext,
+  plan: TransactionPlan,
+  prepared: PreparedMessage,
+  signal: AbortSignal | undefined,
+): Promise<SendResult> {
+  return plan.bdat
+    ? sendWithBdat(context, plan, prepared, signal)
+    : sendWithData(context, plan, prepared, signal);
 }
 
 /**

@@ -228,10 +228,7 @@ export class ByteReader {
   whenReadable(callback: () => void, limit = this.maxLineLength): void {
     this.lineWindow = limit + 2;
     this.updateFlow();
-    this.waiters.push(() => {
-      this.lineWindow = 0;
-      callback();
-    });
+    this.waiters.push(callback);
   }
 
   async readExactly(n: number): Promise<Buffer> {
@@ -391,6 +388,8 @@ export class ByteReader {
   }
 
   private wake(): void {
+    // Whoever waited for a line asks again, with its window, if the line is still incomplete.
+    this.lineWindow = 0;
     const waiters = this.waiters;
     this.waiters = [];
     for (const resolve of waiters) resolve();
