@@ -12,7 +12,7 @@ import { spawn } from "node:child_process";
 import { randomFillSync } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, open, readFile, rm } from "node:fs/promises";
-import type { Socket } from "node:net";
+import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -238,4 +238,22 @@ export function controlChannel(socket: Socket): (line: string, expect: string) =
     if (!answer.startsWith(expect)) throw new Error(`${line.split(" ")[0] || "greeting"}: ${answer}`);
     return answer;
   };
+}
+
+/**
+ * The start every bare exchange shares: dial, greeting, USER, PASS, TYPE, then EPSV. Resolves to
+ * the control socket, its command function (see {@link controlChannel}) and the data port.
+ */
+export async function bareLoginAndEpsv(
+  p: FtpParams,
+  type: "A" | "I",
+): Promise<{ control: Socket; command: (line: string, expect: string) => Promise<string>; port: number }> {
+  const control = connect({ host: p.host, port: p.port });
+  const command = controlChannel(control);
+  await command("", "220");
+  await command(`USER ${p.user}`, "331");
+  await command(`PASS ${p.password}`, "230");
+  await command(`TYPE ${type}`, "200");
+  const epsv = await command("EPSV", "229");
+  return { control, command, port: Number(/\(\|\|\|(\d+)\|\)/.exec(epsv)?.[1]) };
 }

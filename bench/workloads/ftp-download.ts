@@ -20,7 +20,7 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import type { ContenderResult, Params, Workload } from "../types.js";
 import {
-  controlChannel,
+  bareLoginAndEpsv,
   curlArgs,
   discard,
   ftpParams,
@@ -60,14 +60,7 @@ async function basicFtp(params: Params): Promise<ContenderResult> {
 async function bareDownload(params: Params, readBuffer?: Buffer): Promise<ContenderResult> {
   const p = ftpParams(params);
   const { value, ms, cpuMs } = await timed(p, async () => {
-    const control = connect({ host: p.host, port: p.port });
-    const command = controlChannel(control);
-    await command("", "220");
-    await command(`USER ${p.user}`, "331");
-    await command(`PASS ${p.password}`, "230");
-    await command("TYPE I", "200");
-    const epsv = await command("EPSV", "229");
-    const port = Number(/\(\|\|\|(\d+)\|\)/.exec(epsv)?.[1]);
+    const { control, command, port } = await bareLoginAndEpsv(p, "I");
     let bytes = 0;
     const data = readBuffer
       ? connect({

@@ -20,7 +20,7 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import type { ContenderResult, Params, Workload } from "../types.js";
 import {
-  controlChannel,
+  bareLoginAndEpsv,
   curlArgs,
   ftpParams,
   lftpScript,
@@ -67,14 +67,7 @@ const NINE_FIELDS = /^(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\
 async function bareList(params: Params): Promise<ContenderResult> {
   const p = ftpParams(params);
   const { value, ms, cpuMs } = await timed(p, async () => {
-    const control = connect({ host: p.host, port: p.port });
-    const command = controlChannel(control);
-    await command("", "220");
-    await command(`USER ${p.user}`, "331");
-    await command(`PASS ${p.password}`, "230");
-    await command("TYPE A", "200");
-    const epsv = await command("EPSV", "229");
-    const port = Number(/\(\|\|\|(\d+)\|\)/.exec(epsv)?.[1]);
+    const { control, command, port } = await bareLoginAndEpsv(p, "A");
     const chunks: Buffer[] = [];
     const data = connect({ host: p.host, port }).on("data", (chunk: Buffer) => chunks.push(chunk));
     const drained = new Promise<void>((resolve, reject) => {
