@@ -420,17 +420,8 @@ export class FtpClient {
   }
 
   /** Says goodbye (QUIT) and closes. Never rejects. */
-  async quit(): Promise<void> {
-    const connection = this.control.connection;
-    if (!connection.isOpen) return;
-    try {
-      await this.control.serial(async () => {
-        await this.control.command(["QUIT"], [2], { phase: "command" });
-      });
-    } catch {
-      // Closing anyway.
-    }
-    await connection.end();
+  quit(): Promise<void> {
+    return this.control.quit();
   }
 
   /** Drops the connection at once. */

@@ -311,17 +311,8 @@ export class SmtpClient {
   }
 
   /** Says goodbye (QUIT) and closes. Never rejects. */
-  async quit(options: SmtpCommandOptions = {}): Promise<void> {
-    const connection = this.control.connection;
-    if (!connection.isOpen) return;
-    try {
-      await this.control.serial(async () => {
-        await this.control.command(["QUIT"], [2], options);
-      });
-    } catch {
-      // Closing anyway.
-    }
-    await connection.end();
+  quit(options: SmtpCommandOptions = {}): Promise<void> {
+    return this.control.quit(options);
   }
 
   /** Drops the connection at once. */

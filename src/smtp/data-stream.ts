@@ -7,7 +7,7 @@
  * the socket to drain.
  */
 import { abortErrorFrom } from "../errors.js";
-import { CrlfNormalizer, DotEncoder } from "../textproto/dot-codec.js";
+import { CrlfNormalizer, crlfContentUnstuffed, DotEncoder } from "../textproto/dot-codec.js";
 import type { Connection } from "../transport/connection.js";
 
 export { CrlfNormalizer };
@@ -102,29 +102,14 @@ export function writeDotStuffed(
  * need work.
  */
 function encodeWhole(parts: readonly Buffer[], crlfOnly: boolean): Buffer {
-  if (crlfOnly && !startsALineWithDot(parts)) return Buffer.concat([...parts, TERMINATOR]);
+  const asIs = crlfOnly ? crlfContentUnstuffed(parts) : undefined;
+  if (asIs !== undefined) return asIs;
   const encoder = new DotEncoder();
   const pieces: Buffer[] = [];
   for (const part of parts) for (const piece of encoder.push(part)) pieces.push(piece);
   for (const piece of encoder.end()) pieces.push(piece);
   return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
 }
-
-/** Whether a line of the content (split into `parts` anywhere) starts with a dot. */
-function startsALineWithDot(parts: readonly Buffer[]): boolean {
-  let lineStart = true;
-  for (const part of parts) {
-    if (part.length === 0) continue;
-    if ((lineStart && part[0] === DOT) || part.indexOf(LF_DOT) !== -1) return true;
-    lineStart = part[part.length - 1] === LF;
-  }
-  return false;
-}
-
-const DOT = 0x2e;
-const LF = 0x0a;
-const LF_DOT = Buffer.from("\n.");
-const TERMINATOR = Buffer.from(".\r\n");
 
 async function writeInBatches(
   connection: Connection,

@@ -123,6 +123,7 @@ function accepted(
   }
   return converted;
 }
+
 type Converted = { address: string; utf8: boolean } | typeof NEEDS_SMTPUTF8 | undefined;
 
 /**

@@ -8,7 +8,6 @@
 import { ConnectionClosedError, InvalidArgumentError, LimitError, ProtocolError } from "../errors.js";
 import type { NumericReply } from "../textproto/numeric-reply.js";
 import type { CommandPart } from "../textproto/write-line.js";
-import { WRITTEN } from "../transport/connection.js";
 import { sendWithBdat } from "./bdat.js";
 import {
   checkDsn,
@@ -257,9 +256,7 @@ async function sendWithData(
     let rcpts: NumericReply[];
     let data: NumericReply | undefined;
     if (plan.pipelining) {
-      // Awaiting a write the socket took at once would only cost a turn of the microtask queue.
-      const sent = control.writeLines([plan.mail, ...plan.rcpts, DATA_COMMAND], { signal });
-      if (sent !== WRITTEN) await sent;
+      await control.writeLines([plan.mail, ...plan.rcpts, DATA_COMMAND], { signal });
       const replies = await control.readReplies(plan.rcpts.length + 2, { signal });
       mail = replies[0]!;
       rcpts = replies.slice(1, plan.rcpts.length + 1);
@@ -281,8 +278,7 @@ async function sendWithData(
     throw error;
   }
   try {
-    const sent = writeDotStuffed(control.connection, prepared.content, signal, prepared.crlfOnly);
-    if (sent !== WRITTEN) await sent;
+    await writeDotStuffed(control.connection, prepared.content, signal, prepared.crlfOnly);
   } catch (error) {
     if (error instanceof SourceFailure) {
       // Ending the data now would deliver a truncated message: drop the connection instead.

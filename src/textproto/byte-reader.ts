@@ -231,6 +231,7 @@ export class ByteReader {
     this.waiters.push(callback);
   }
 
+  /** Reads exactly `n` bytes into one Buffer (the caller bounds `n`). Rejects if the stream ends first. */
   async readExactly(n: number): Promise<Buffer> {
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`invalid byte count ${n}`);
     const parts: Buffer[] = [];

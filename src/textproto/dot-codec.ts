@@ -305,6 +305,22 @@ export function onlyCrlfBreaks(bytes: Buffer): boolean {
 }
 
 /**
+ * The DATA form of content known to have CRLF line breaks only and to end with one (or to be
+ * empty; see {@link onlyCrlfBreaks}), split into `parts` anywhere: the parts and the terminator
+ * in one Buffer, when no line starts with a dot. `undefined` when one does: {@link DotEncoder}
+ * then stuffs it.
+ */
+export function crlfContentUnstuffed(parts: readonly Buffer[]): Buffer | undefined {
+  let lineStart = true;
+  for (const part of parts) {
+    if (part.length === 0) continue;
+    if ((lineStart && part[0] === DOT) || part.indexOf(LF_DOT) !== -1) return undefined;
+    lineStart = part[part.length - 1] === LF;
+  }
+  return Buffer.concat([...parts, TERMINATOR]);
+}
+
+/**
  * Streaming line-ending normaliser: bare CR, bare LF and CRLF each become one CRLF, also across
  * chunk boundaries; nothing else changes. {@link DotEncoder} without the dots (BDAT content,
  * RFC 3030 §2; MIME bodies). With `finalLineBreak` (the default), `end()` adds a CRLF after an

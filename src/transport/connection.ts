@@ -33,11 +33,8 @@ import { type DialOptions, dial, hostLabel, startTls, type TlsOptions, waitFor }
 import { isLimited, resolveTimeouts, type Timeouts } from "./timeouts.js";
 import { printable, Redactor, type TraceHook } from "./trace.js";
 
-/**
- * What {@link Connection.write} (and `writeLines`) return when the socket took the bytes at once:
- * one shared, fulfilled promise, which a hot path may compare against instead of awaiting it.
- */
-export const WRITTEN: Promise<void> = Promise.resolve();
+/** What {@link Connection.write} (and `writeLines`) return when the socket took the bytes at once. */
+const WRITTEN: Promise<void> = Promise.resolve();
 
 /** `readLine`'s consumer: the first line is the answer. */
 const firstLine = (line: Buffer): Buffer => line;

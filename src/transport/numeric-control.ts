@@ -115,6 +115,21 @@ export abstract class NumericControl {
     return this.check(await this.readReply(options), expect);
   }
 
+  /**
+   * Says goodbye (QUIT, after every queued operation; any 2xx) and ends the connection, whatever
+   * the answer. Never rejects; does nothing on a connection already closed.
+   */
+  async quit(options: OperationOptions = {}): Promise<void> {
+    const connection = this.connection;
+    if (!connection.isOpen) return;
+    try {
+      await this.serial(() => this.command(["QUIT"], [2], options));
+    } catch {
+      // Closing anyway.
+    }
+    await connection.end();
+  }
+
   /** Returns `reply` when its code is expected, else throws {@link replyError}'s error. */
   check(reply: NumericReply, expect: Expectation): NumericReply {
     if (matches(reply.code, expect)) return reply;
