@@ -7,6 +7,7 @@ import { lookup } from "node:dns/promises";
 import { isIP, type Socket, connect as tcpConnect } from "node:net";
 import { type ConnectionOptions as NodeTlsOptions, type TLSSocket, connect as tlsConnect } from "node:tls";
 import { abortErrorFrom, ConnectionClosedError, InetError, TimeoutError, TlsError } from "../errors.js";
+import { isLimited } from "./timeouts.js";
 import { describeHost } from "./url.js";
 
 /**
@@ -40,7 +41,7 @@ export interface DialOptions {
   family?: 0 | 4 | 6;
   /** Implicit TLS: wrap the connection in TLS before anything else is said. */
   tls?: TlsOptions | false;
-  /** One budget, in ms, for resolution + TCP + TLS. Default 30 s. */
+  /** One budget, in ms, for resolution + TCP + TLS. Default 30 s; 0 or `Infinity`: no limit. */
   timeout?: number;
   signal?: AbortSignal | undefined;
   /** Disable Nagle's algorithm (default true: command protocols are request/response). */
@@ -81,8 +82,11 @@ export async function dial(options: DialOptions): Promise<Socket> {
     current?.destroy();
     settle?.(error);
   };
-  const timer = setTimeout(() => fail(new TimeoutError("connect", budget, { host: label })), budget);
-  timer.unref();
+  // 0 or Infinity: no limit (as everywhere in the timeouts table).
+  const timer = isLimited(budget)
+    ? setTimeout(() => fail(new TimeoutError("connect", budget, { host: label })), budget)
+    : undefined;
+  timer?.unref();
   const onAbort = () => fail(abortErrorFrom(signal!, { host: label }));
   signal?.addEventListener("abort", onAbort, { once: true });
   const interrupted = new Promise<never>((_, reject) => {

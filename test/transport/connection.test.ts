@@ -135,6 +135,16 @@ describe("Connection", () => {
     await conn.closed;
   });
 
+  for (const timeout of [0, Number.POSITIVE_INFINITY]) {
+    it(`treats timeout ${timeout} as no limit, the connect budget included`, async () => {
+      const server = await greeter(["220 hi"]);
+      const conn = await Connection.connect({ host: "127.0.0.1", port: server.port, timeout });
+      assert.equal((await conn.readLine({ phase: "greeting" })).toString(), "220 hi");
+      conn.destroy();
+      await conn.closed;
+    });
+  }
+
   for (const phase of ["command", "data", "idle"] as const) {
     it(`times out in the ${phase} phase and says so`, async () => {
       const server = await greeter(["220 hi"]);
