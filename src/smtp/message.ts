@@ -10,7 +10,7 @@ import { Readable } from "node:stream";
 import { InvalidArgumentError, LimitError } from "../errors.js";
 import type { BuiltMessage } from "../mime/build/spec.js";
 import { parseHeaderBlock } from "../mime/header/headers.js";
-import { onlyCrlfBreaks } from "../textproto/dot-codec.js";
+import { ONE_MATCH_MAX, onlyCrlfBreaks } from "../textproto/dot-codec.js";
 import { normalizedLength } from "./data-stream.js";
 import { envelopeFromHeaders } from "./envelope.js";
 import type { SmtpMessage } from "./types.js";
@@ -94,6 +94,51 @@ export function prepareInMemory(message: SmtpMessage): PreparedMessage | undefin
 }
 
 function prepareBytes(bytes: Buffer): PreparedMessage {
+  return preparePlainBytes(bytes) ?? prepareAnyBytes(bytes);
+}
+
+/**
+ * A plain header block (see {@link PLAIN_HEADER}), the empty line, and a body of CRLF-ended lines
+ * only: how nearly every message is written, and what {@link preparePlainBytes} takes in one match.
+ */
+const PLAIN_MESSAGE = /^(?:(?:[\x21-\x39\x3b-\x7e]+[ \t]*:|[ \t])[^\r\n]*\r\n)+\r\n(?:[^\r\n]*\r\n)*$/;
+
+/** A field that may be Bcc or Resent-Bcc (a false alarm only costs {@link stripBcc} its own look). */
+const MAYBE_BCC = /bcc[ \t]*:/i;
+
+/**
+ * {@link prepareAnyBytes} for a message of the usual shape ({@link PLAIN_MESSAGE}, up to
+ * {@link ONE_MATCH_MAX} bytes), with the message decoded once and matched once rather than checked
+ * piece by piece; `undefined` for any other message. The two agree wherever this one answers.
+ */
+export function preparePlainBytes(bytes: Buffer): PreparedMessage | undefined {
+  if (bytes.length > ONE_MATCH_MAX) return undefined;
+  const text = bytes.toString("latin1");
+  if (!PLAIN_MESSAGE.test(text)) return undefined;
+  // No bare CR or LF anywhere: the first empty line ends the header block.
+  const end = text.indexOf("\r\n\r\n") + 2;
+  const head = text.slice(0, end);
+  const header = bytes.subarray(0, end);
+  const rest = bytes.subarray(end);
+  const kept = MAYBE_BCC.test(head) ? stripBcc(header) : header;
+  const ascii = isAscii(bytes);
+  const size = kept.length + rest.length;
+  return {
+    kind: "bytes",
+    implied: impliedBy(header),
+    // The latin1 text serves when the value is ASCII, as a Message-ID nearly always is.
+    messageId: ascii ? messageIdIn(head) : messageIdOf(header),
+    content: kept.length > 0 ? [kept, rest] : [rest],
+    size: () => size,
+    crlfOnly: true,
+    eightBit: ascii ? false : !(isAscii(kept) && isAscii(rest)),
+    utf8Headers: ascii ? false : !isAscii(header),
+    discard: ignore,
+  };
+}
+
+/** {@link prepareInMemory} for any bytes. */
+export function prepareAnyBytes(bytes: Buffer): PreparedMessage {
   const split = plainHeaderSplit(bytes) ?? wholeSplit(bytes);
   const header = stripBcc(split.header);
   const parts: Buffer[] = [];
@@ -115,9 +160,11 @@ function prepareBytes(bytes: Buffer): PreparedMessage {
     crlfOnly,
     eightBit: !(isAscii(header) && isAscii(split.rest)),
     utf8Headers: !isAscii(split.header),
-    discard: () => {},
+    discard: ignore,
   };
 }
+
+function ignore(): void {}
 
 /** An empty message, or one whose last two bytes are CRLF. */
 function endsWithCrlf(bytes: Buffer): boolean {
@@ -206,11 +253,12 @@ function headerFacts(header: Buffer): Pick<PreparedMessage, "implied" | "message
   if (header.length === 0) return { implied: () => ({ from: undefined, to: [] }), messageId: undefined };
   // The whole block is parsed only when the envelope must come from it; the Message-ID (every
   // result reports it) is found by a scan of its own.
-  return {
-    implied: () =>
-      envelopeFromHeaders(parseHeaderBlock(header, { maxHeaderBytes: MAX_HEADER_BYTES }).headers),
-    messageId: messageIdOf(header),
-  };
+  return { implied: impliedBy(header), messageId: messageIdOf(header) };
+}
+
+/** The envelope a header block implies, parsed when first asked for. */
+function impliedBy(header: Buffer): PreparedMessage["implied"] {
+  return () => envelopeFromHeaders(parseHeaderBlock(header, { maxHeaderBytes: MAX_HEADER_BYTES }).headers);
 }
 
 /** `Message-ID:` at the start of a line (case-insensitive), its value up to an unfolded line end. */
@@ -218,7 +266,12 @@ const MESSAGE_ID = /(?:^|\n)message-id[ \t]*:((?:[^\r\n]|\r?\n[ \t])*)/i;
 
 /** The first Message-ID field's value, unfolded and trimmed (as the header parser would give it). */
 export function messageIdOf(header: Buffer): string | undefined {
-  const match = MESSAGE_ID.exec(header.toString("utf8"));
+  return messageIdIn(header.toString("utf8"));
+}
+
+/** {@link messageIdOf} for a header block already decoded. */
+function messageIdIn(header: string): string | undefined {
+  const match = MESSAGE_ID.exec(header);
   if (match === null) return undefined;
   const value = match[1]!;
   // Unfolded only when folded: most Message-ID fields are one line.

@@ -36,7 +36,7 @@ const CLEAN = /^(?:[^\r\n]*\r\n)*[^\r\n]*$/;
 /** {@link CLEAN}, and no line after the first starts with a dot. */
 const CLEAN_STUFFED = /^(?:[^\r\n]*\r\n(?!\.))*[^\r\n]*$/;
 /** The largest chunk checked by one match of {@link CLEAN} (the match keeps state per line). */
-const ONE_MATCH_MAX = 256 * 1024;
+export const ONE_MATCH_MAX = 256 * 1024;
 
 /**
  * Where the decoder stands:

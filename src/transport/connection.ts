@@ -30,7 +30,8 @@ import {
   plainLineText,
 } from "../textproto/write-line.js";
 import { type DialOptions, dial, hostLabel, startTls, type TlsOptions, waitFor } from "./dial.js";
-import { isLimited, resolveTimeouts, type Timeouts } from "./timeouts.js";
+import { SilenceTimers } from "./silence-timers.js";
+import { resolveTimeouts, type Timeouts } from "./timeouts.js";
 import { printable, Redactor, type TraceHook } from "./trace.js";
 
 /** What {@link Connection.write} (and `writeLines`) return when the socket took the bytes at once. */
@@ -95,7 +96,7 @@ export class Connection {
   private readonly onTrace: TraceHook | undefined;
   private readonly redactor = new Redactor();
   private readonly connectionSignal: AbortSignal | undefined;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly silence: SilenceTimers;
   private failure: InetError | undefined;
   /** The newest TLS session (TLS 1.3 sends tickets after the handshake, as 'session' events). */
   private latestSession: Buffer | undefined;
@@ -113,9 +114,9 @@ export class Connection {
 
   private readonly onData = (chunk: Buffer) => {
     this.reader.push(chunk);
-    // After the push: a wait the chunk completed has already disarmed its timer (the usual case
-    // for a reply), so only the waits still pending restart their silence limit.
-    for (const timer of this.timers) timer.refresh();
+    // After the push: a wait the chunk completed has already ended (the usual case for a reply),
+    // so only the waits still pending restart their silence limit.
+    this.silence.activity();
   };
   private readonly onEnd = () => this.reader.end();
   private readonly onError = (error: Error) => {
@@ -130,16 +131,14 @@ export class Connection {
     if (this.closedFlag) return;
     this.closedFlag = true;
     this.reader.end();
-    this.clearTimers();
+    this.silence.clear();
     // A long-lived signal (a whole mirror's) must not keep every closed connection alive.
     this.connectionSignal?.removeEventListener("abort", this.onConnectionAbort);
     this.detach(this.socket);
     this.emitTrace("info", this.failure ? `closed: ${this.failure.message}` : "closed");
     this.resolveClosed();
   };
-  private readonly onDrain = () => {
-    for (const timer of this.timers) timer.refresh();
-  };
+  private readonly onDrain = () => this.silence.activity();
   private readonly onConnectionAbort = () =>
     this.destroy(abortErrorFrom(this.connectionSignal!, this.context()));
 
@@ -167,6 +166,9 @@ export class Connection {
     this.tlsHost = settings.tlsHost ?? socket.remoteAddress ?? "localhost";
     this.tlsDefaults = settings.tls ?? {};
     this.timeouts = resolveTimeouts(settings.timeout, settings.timeouts);
+    this.silence = new SilenceTimers(this.timeouts, (phase, limit) =>
+      this.destroy(new TimeoutError(phase, limit, this.context())),
+    );
     this.onTrace = settings.onTrace;
     this.reader = new ByteReader({ maxLineLength: settings.maxLineLength, lineEnding: settings.lineEnding });
     this.closed = new Promise((resolve) => {
@@ -402,20 +404,14 @@ export class Connection {
       this.destroy(abortErrorFrom(signal, this.context()));
       throw this.failure;
     }
-    const limit = this.timeouts[phase];
-    let timer: NodeJS.Timeout | undefined;
-    if (isLimited(limit)) {
-      timer = setTimeout(() => this.destroy(new TimeoutError(phase, limit, this.context())), limit);
-      timer.unref();
-      this.timers.add(timer);
-    }
+    const slot = this.silence.begin(phase);
     const onAbort = signal ? () => this.destroy(abortErrorFrom(signal, this.context())) : undefined;
     if (onAbort) signal!.addEventListener("abort", onAbort, { once: true });
+    let released = false;
     return () => {
-      if (timer) {
-        clearTimeout(timer);
-        this.timers.delete(timer);
-      }
+      if (released) return;
+      released = true;
+      if (slot) this.silence.end(slot);
       if (onAbort) signal!.removeEventListener("abort", onAbort);
     };
   }
@@ -627,7 +623,7 @@ export class Connection {
       this.deathWatchers.clear();
       this.reader.end(error);
     }
-    this.clearTimers();
+    this.silence.clear();
     this.connectionSignal?.removeEventListener("abort", this.onConnectionAbort);
     this.socket.destroy();
   }
@@ -669,11 +665,6 @@ export class Connection {
       this.socket.on("drain", onDrain);
       this.socket.on("close", onClose);
     });
-  }
-
-  private clearTimers(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
   }
 
   /** Adds host and command to errors raised below the transport, and ends the connection on protocol violations. */

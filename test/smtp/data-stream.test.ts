@@ -10,8 +10,11 @@ import {
   HeaderScanner,
   type HeaderSplit,
   messageIdOf,
+  type PreparedMessage,
   plainHeaderSplit,
+  prepareAnyBytes,
   prepareInMemory,
+  preparePlainBytes,
   stripBcc,
 } from "../../src/smtp/message.js";
 import { DotEncoder } from "../../src/textproto/dot-codec.js";
@@ -162,6 +165,83 @@ describe("in-memory messages", () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("plain messages", () => {
+  /** What a prepared message says about itself, in comparable form. */
+  const facts = (prepared: PreparedMessage) => ({
+    content: (prepared.content as readonly Buffer[]).map((part) => s(part)),
+    crlfOnly: prepared.crlfOnly,
+    size: prepared.size(),
+    messageId: prepared.messageId,
+    eightBit: prepared.eightBit,
+    utf8Headers: prepared.utf8Headers,
+    implied: prepared.implied(),
+  });
+
+  it("takes the usual shape in one match and leaves every other shape to the general path", () => {
+    const usual = b(
+      "From: a@x\r\nBcc: c@x,\r\n d@x\r\nMessage-ID: <1@x>\r\nTo: b@x\r\n\r\nbody\r\n\r\n.dot\r\n",
+    );
+    const plain = preparePlainBytes(usual)!;
+    assert.deepEqual(facts(plain), facts(prepareAnyBytes(usual)));
+    assert.deepEqual(facts(plain).content, [
+      "From: a@x\r\nMessage-ID: <1@x>\r\nTo: b@x\r\n",
+      "\r\nbody\r\n\r\n.dot\r\n",
+    ]);
+    assert.deepEqual(plain.implied(), { from: "a@x", to: ["b@x", "c@x", "d@x"] });
+    for (const input of [
+      "To: a@x\r\n\r\nbody",
+      "To: a@x\r\n\r\nbody\n",
+      "To: a@x\r\n\r\nbo\rdy\r\n",
+      "To: a@x\n\nbody\r\n",
+      "From someone\r\nTo: b@y\r\n\r\n",
+      "To: a@x\r\n",
+      "body\r\n",
+      "",
+    ]) {
+      assert.equal(preparePlainBytes(b(input)), undefined, JSON.stringify(input));
+    }
+  });
+
+  it("agrees with the general path wherever it answers", () => {
+    // A header block, an empty line and a body, each line break mostly CRLF: near the plain shape.
+    const field = fc.oneof(
+      fc.constantFrom("To: a@x", "From: é <e@x>", "Message-ID: <m@x>", " folded", "Bcc: c@z", "Subject : s"),
+      fc.constantFrom("", "body", "From x", "Message-ID: <ü@x>", "message-id:\r\n\t<f@x>"),
+    );
+    const body = fc.oneof(
+      fc.constantFrom("", "body", ".", "..x", "ü", "Bcc: b@x"),
+      fc.string({ maxLength: 8 }),
+    );
+    const end = fc.oneof({ arbitrary: fc.constant("\r\n"), weight: 12 }, fc.constantFrom("\n", "\r", ""));
+    const lines = (part: fc.Arbitrary<string>, max: number) =>
+      fc
+        .array(fc.tuple(part, end), { minLength: 1, maxLength: max })
+        .map((pairs) => pairs.map(([t, e]) => t + e).join(""));
+    let answered = 0;
+    fc.assert(
+      fc.property(lines(field, 5), end, lines(body, 6), (head, blank, rest) => {
+        const bytes = Buffer.from(head + blank + rest, "utf8");
+        const plain = preparePlainBytes(bytes);
+        if (plain === undefined) return;
+        answered += 1;
+        let expected: unknown;
+        try {
+          expected = facts(prepareAnyBytes(bytes));
+        } catch (error) {
+          assert.throws(
+            () => facts(plain),
+            (thrown: unknown) => thrown?.constructor === error?.constructor,
+          );
+          return;
+        }
+        assert.deepEqual(facts(plain), expected);
+      }),
+      { numRuns: 2000 },
+    );
+    assert.ok(answered > 300, `the plain path answered only ${answered} times`);
   });
 });
 
