@@ -188,6 +188,29 @@ describe("Connection", () => {
     conn.destroy();
   });
 
+  it("counts silence only while waiting: an idle spell longer than the limit harms neither that wait nor the next", async () => {
+    // The server answers each line after 60 ms: within the 100 ms limit every time.
+    const server = await serve((socket) => {
+      socket.on("data", () => setTimeout(() => socket.write("250 ok\r\n"), 60));
+    });
+    servers.push(server);
+    const conn = await Connection.connect({
+      host: "127.0.0.1",
+      port: server.port,
+      timeouts: { command: 100 },
+    });
+    for (let round = 0; round < 3; round++) {
+      await conn.writeLine(["NOOP"]);
+      assert.equal((await conn.readLine()).toString(), "250 ok");
+      // Idle for longer than the limit: its timer runs out with nothing awaited, which is no failure.
+      await new Promise((resolve) => setTimeout(resolve, 140));
+      assert.equal(conn.isOpen, true);
+    }
+    // And a wait that is not answered still times out.
+    await assert.rejects(conn.readLine(), TimeoutError);
+    await conn.closed;
+  });
+
   it("rejects with AbortError when the signal fires, and frees the connection", async () => {
     const server = await serve(() => {});
     servers.push(server);
