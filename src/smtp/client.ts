@@ -24,6 +24,7 @@ import { smtpAuthenticate } from "./auth.js";
 import { checkHeloName, checkVrfyArgument, defaultHeloName } from "./commands.js";
 import { SmtpControl } from "./control.js";
 import { parseEhloReply, sizeLimit } from "./extensions.js";
+import { PlanMemo } from "./plan-memo.js";
 import { SmtpPool } from "./pool.js";
 import { replyInfo } from "./replies.js";
 import { runTransaction, type TransactionContext } from "./transaction.js";
@@ -259,6 +260,7 @@ export class SmtpClient {
         lmtp: this.lmtp,
         maxSize: sizeLimit(this.extensions),
         state: this.state,
+        plans: new PlanMemo(),
       };
     }
     return this.context;

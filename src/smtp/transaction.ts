@@ -7,7 +7,7 @@
  */
 import { ConnectionClosedError, InvalidArgumentError, LimitError, ProtocolError } from "../errors.js";
 import type { NumericReply } from "../textproto/numeric-reply.js";
-import type { CommandPart } from "../textproto/write-line.js";
+import { type CommandGroup, type CommandPart, encodeCommandGroup } from "../textproto/write-line.js";
 import { sendWithBdat } from "./bdat.js";
 import {
   checkDsn,
@@ -30,6 +30,7 @@ import {
   notDelivered,
   readFinal,
 } from "./outcome.js";
+import type { PlanMemo } from "./plan-memo.js";
 import type { SendOptions, SendResult, SmtpMessage } from "./types.js";
 
 /** What a transaction needs from the client. */
@@ -40,6 +41,8 @@ export interface TransactionContext {
   maxSize: number | undefined;
   /** `dirty` while a transaction may be open on the server: the next one starts with RSET. */
   state: { dirty: boolean };
+  /** The session's last plan, for the next message that asks for the same. */
+  plans: PlanMemo;
 }
 
 /** A transaction, fully checked, ready to be written. */
@@ -48,6 +51,13 @@ export interface TransactionPlan {
   mail: CommandPart[];
   rcpts: CommandPart[][];
   pipelining: boolean;
+  /** The SIZE parameter's value (RFC 1870), when MAIL FROM carries one. */
+  size: number | undefined;
+  /**
+   * With PIPELINING, the commands that go out in one write, encoded once: MAIL FROM, every
+   * RCPT TO, and DATA unless the data goes as BDAT chunks.
+   */
+  group: CommandGroup | undefined;
   /** BDAT instead of DATA; `binary`: BINARYMIME, the bytes go untouched. */
   bdat: false | { binary: boolean };
 }
@@ -63,32 +73,44 @@ export function runTransaction(
   message: SmtpMessage,
   options: SendOptions,
 ): Promise<SendResult> {
+  let prepared: PreparedMessage | undefined;
+  let plan: TransactionPlan | undefined;
   let from: string | undefined;
   let to: string[] | undefined;
-  let prepared: PreparedMessage | undefined;
   try {
-    checkDsn(options.dsn);
-    from = options.from === undefined ? undefined : senderOption(options.from);
-    to = options.to === undefined ? undefined : recipientsOption(options.to);
-    if (options.size !== undefined && (!Number.isSafeInteger(options.size) || options.size < 0)) {
-      throw new InvalidArgumentError("size must be a non-negative integer");
-    }
     prepared = prepareInMemory(message);
+    const clean = prepared !== undefined && !context.state.dirty;
+    // The usual loop sends message after message to the same people: their plan is made once.
+    plan = clean ? context.plans.reuse(options, prepared!) : undefined;
+    if (plan === undefined) ({ from, to } = checkOptions(options));
   } catch (error) {
     return Promise.reject(error);
   }
-  if (prepared === undefined || context.state.dirty) {
-    return runPrepared(context, prepared ?? prepareMessage(message), options, from, to);
-  }
-  let plan: TransactionPlan;
-  try {
-    plan = planTransaction(context, prepared, options, from, to);
-  } catch (error) {
-    prepared.discard();
-    return Promise.reject(error);
+  if (plan === undefined) {
+    if (prepared === undefined || context.state.dirty) {
+      return runPrepared(context, prepared ?? prepareMessage(message), options, from, to);
+    }
+    try {
+      plan = context.plans.keep(options, prepared, planTransaction(context, prepared, options, from, to));
+    } catch (error) {
+      prepared.discard();
+      return Promise.reject(error);
+    }
   }
   context.state.dirty = true;
-  return send(context, plan, prepared, options.signal);
+  return send(context, plan, prepared!, options.signal);
+}
+
+/** The caller's envelope options, checked (everything else in them is checked by the plan). */
+function checkOptions(options: SendOptions): { from: string | undefined; to: string[] | undefined } {
+  checkDsn(options.dsn);
+  if (options.size !== undefined && (!Number.isSafeInteger(options.size) || options.size < 0)) {
+    throw new InvalidArgumentError("size must be a non-negative integer");
+  }
+  return {
+    from: options.from === undefined ? undefined : senderOption(options.from),
+    to: options.to === undefined ? undefined : recipientsOption(options.to),
+  };
 }
 
 /** {@link runTransaction} for a message still being prepared, or a session that must RSET first. */
@@ -160,19 +182,20 @@ export function planTransaction(
   const chunking = ext.has("CHUNKING") && options.chunking !== false;
   const body = bodyType(ext, prepared, options.body, envelope.smtputf8, chunking, host);
   const params: EsmtpParam[] = [];
-  if (size !== undefined && ext.has("SIZE")) params.push({ keyword: "SIZE", value: String(size) });
+  const stated = size !== undefined && ext.has("SIZE") ? size : undefined;
+  if (stated !== undefined) params.push({ keyword: "SIZE", value: String(stated) });
   if (body !== undefined) params.push({ keyword: "BODY", value: body });
   if (envelope.smtputf8 || (prepared.utf8Headers && ext.has("SMTPUTF8")))
     params.push({ keyword: "SMTPUTF8" });
   const dsn = ext.has("DSN") ? options.dsn : undefined;
   params.push(...dsnMailParams(dsn));
-  return {
-    envelope,
-    mail: mailFromCommand(envelope.from, params),
-    rcpts: envelope.to.map((address) => rcptToCommand(address, dsnRcptParams(dsn, address))),
-    pipelining: ext.has("PIPELINING"),
-    bdat: body === "BINARYMIME" ? { binary: true } : chunking ? { binary: false } : false,
-  };
+  const mail = mailFromCommand(envelope.from, params);
+  const rcpts = envelope.to.map((address) => rcptToCommand(address, dsnRcptParams(dsn, address)));
+  const pipelining = ext.has("PIPELINING");
+  const bdat = body === "BINARYMIME" ? { binary: true } : chunking ? { binary: false } : false;
+  const lines = bdat ? [mail, ...rcpts] : [mail, ...rcpts, DATA_COMMAND];
+  const group = pipelining ? encodeCommandGroup(lines) : undefined;
+  return { envelope, mail, rcpts, pipelining, size: stated, group, bdat };
 }
 
 /** The BODY parameter (RFC 6152, RFC 3030 §3), or `undefined` for none. */
@@ -224,8 +247,8 @@ export async function sendEnvelope(
   plan: TransactionPlan,
   signal: AbortSignal | undefined,
 ): Promise<{ mail: NumericReply; rcpts: NumericReply[] }> {
-  if (plan.pipelining) {
-    await control.writeLines([plan.mail, ...plan.rcpts], { signal });
+  if (plan.group !== undefined) {
+    await control.writeGroup(plan.group, { signal });
     const replies = await control.readReplies(plan.rcpts.length + 1, { signal });
     return { mail: replies[0]!, rcpts: replies.slice(1) };
   }
@@ -255,8 +278,8 @@ async function sendWithData(
     let mail: NumericReply;
     let rcpts: NumericReply[];
     let data: NumericReply | undefined;
-    if (plan.pipelining) {
-      await control.writeLines([plan.mail, ...plan.rcpts, DATA_COMMAND], { signal });
+    if (plan.group !== undefined) {
+      await control.writeGroup(plan.group, { signal });
       const replies = await control.readReplies(plan.rcpts.length + 2, { signal });
       mail = replies[0]!;
       rcpts = replies.slice(1, plan.rcpts.length + 1);

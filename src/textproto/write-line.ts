@@ -94,6 +94,36 @@ function encodePlainLine(parts: readonly CommandPart[]): EncodedLine | undefined
   return { bytes: Buffer.from(`${text}\r\n`, "utf8"), redacted: text };
 }
 
+/** Command lines checked and encoded together, to go out in one write (pipelining). */
+export interface CommandGroup {
+  /** Every line with its CRLF: one string when every part is plain text, else bytes. */
+  readonly wire: string | Buffer;
+  /** Each line as traces and errors show it: without CRLF, each secret as `****`. */
+  readonly shown: readonly string[];
+}
+
+/**
+ * Encodes several command lines as {@link encodeCommandLine} encodes one: a group made once can
+ * be written many times (an SMTP envelope sent again for the next message).
+ * @throws {InvalidArgumentError} when there are no lines, or as {@link encodeCommandLine} throws.
+ */
+export function encodeCommandGroup(lines: readonly (readonly CommandPart[])[]): CommandGroup {
+  if (lines.length === 0) throw new InvalidArgumentError("a command group needs at least one line");
+  // The usual group (plain strings and numbers) is one string: no Buffer per line.
+  const texts: string[] = [];
+  for (const parts of lines) {
+    const text = plainLineText(parts);
+    if (text === undefined) break;
+    texts.push(text);
+  }
+  if (texts.length === lines.length) return { wire: `${texts.join("\r\n")}\r\n`, shown: texts };
+  const encoded = lines.map((parts) => encodeCommandLine(parts));
+  return {
+    wire: Buffer.concat(encoded.map((line) => line.bytes)),
+    shown: encoded.map((line) => line.redacted),
+  };
+}
+
 /**
  * The text of a command line made only of strings and safe integers, without its CRLF, when it
  * holds no CR, LF or NUL; `undefined` otherwise (then {@link encodeCommandLine} decides, and names

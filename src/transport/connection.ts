@@ -24,10 +24,11 @@ import {
 } from "../errors.js";
 import { ByteReader } from "../textproto/byte-reader.js";
 import {
+  type CommandGroup,
   type CommandPart,
   type EncodedLine,
+  encodeCommandGroup,
   encodeCommandLine,
-  plainLineText,
 } from "../textproto/write-line.js";
 import { type DialOptions, dial, hostLabel, startTls, type TlsOptions, waitFor } from "./dial.js";
 import { SilenceTimers } from "./silence-timers.js";
@@ -453,32 +454,20 @@ export class Connection {
    * nothing is written.
    */
   writeLines(lines: readonly (readonly CommandPart[])[], options: OperationOptions = {}): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    const operation = { phase: options.phase ?? "command", signal: options.signal };
-    // The usual group (plain strings and numbers) goes to the socket as one string: no Buffer per line.
-    const texts: string[] = [];
-    for (const parts of lines) {
-      const text = plainLineText(parts);
-      if (text === undefined) break;
-      texts.push(text);
-    }
-    if (texts.length === lines.length && texts.length > 0) {
-      for (const text of texts) this.traceCommand(text);
-      return this.write(`${texts.join("\r\n")}\r\n`, operation);
-    }
-    const encoded: EncodedLine[] = [];
+    let group: CommandGroup;
     try {
-      for (const parts of lines) encoded.push(encodeCommandLine(parts));
+      group = encodeCommandGroup(lines);
     } catch (error) {
       return Promise.reject(error);
     }
-    // Traced only once every line is known to be sendable: a refused line sends (and shows) nothing.
-    const pieces: Buffer[] = [];
-    for (const line of encoded) {
-      this.traceCommand(line.redacted);
-      pieces.push(line.bytes);
-    }
-    return this.write(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces), operation);
+    return this.writeGroup(group, options);
+  }
+
+  /** {@link writeLines} for lines encoded beforehand (see `encodeCommandGroup`). */
+  writeGroup(group: CommandGroup, options: OperationOptions = {}): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    for (const line of group.shown) this.traceCommand(line);
+    return this.write(group.wire, { phase: options.phase ?? "command", signal: options.signal });
   }
 
   /**

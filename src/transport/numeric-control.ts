@@ -10,7 +10,7 @@ import {
   type NumericReplyOptions,
   NumericReplyParser,
 } from "../textproto/numeric-reply.js";
-import type { CommandPart } from "../textproto/write-line.js";
+import type { CommandGroup, CommandPart } from "../textproto/write-line.js";
 import { CommandQueue } from "./command-queue.js";
 import type { Connection, OperationOptions } from "./connection.js";
 
@@ -103,6 +103,11 @@ export abstract class NumericControl {
   /** Writes several command lines in one socket write (pipelining); none is sent when one is refused. */
   writeLines(lines: readonly (readonly CommandPart[])[], options: OperationOptions = {}): Promise<void> {
     return this.connection.writeLines(lines, { phase: options.phase ?? "command", signal: options.signal });
+  }
+
+  /** Writes command lines encoded beforehand (see `encodeCommandGroup`) in one socket write. */
+  writeGroup(group: CommandGroup, options: OperationOptions = {}): Promise<void> {
+    return this.connection.writeGroup(group, { phase: options.phase ?? "command", signal: options.signal });
   }
 
   /** Sends a command and reads its reply; rejects with {@link replyError}'s error when the code is not in `expect`. */

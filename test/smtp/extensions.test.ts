@@ -435,3 +435,52 @@ describe("streaming with backpressure", () => {
     assert.deepEqual(server.sessions[0]?.mismatches, []);
   });
 });
+
+describe("one session, many messages", () => {
+  it("states each message's own envelope and parameters, however much of it repeats", async () => {
+    const seen: string[][] = [];
+    await using server = await startScriptedServer(async (session) => {
+      await helloSession(session, ["PIPELINING", "SIZE 1000", "8BITMIME"]);
+      for (;;) {
+        const commands = [await session.readLine()];
+        if (commands[0] === "QUIT") break;
+        while (commands.at(-1) !== "DATA") commands.push(await session.readLine());
+        for (let i = 1; i < commands.length; i++) await session.sendLine("250 ok");
+        await session.sendLine("354 go");
+        await readData(session);
+        await session.sendLine("250 queued");
+        seen.push(commands.slice(0, -1));
+      }
+      await session.sendLine("221 bye");
+    });
+    const smtp = await SmtpClient.connect(server.url("smtp"), options());
+    const from = "a@example.org";
+    const to = ["b@example.org"];
+    const plain = "Subject: a\r\n\r\nhi\r\n";
+    await smtp.send(plain, { from, to });
+    await smtp.send(plain, { from, to });
+    // The caller's array changed after the last send: the new recipient is there.
+    to.push("c@example.org");
+    await smtp.send(plain, { from, to });
+    await smtp.send("Subject: \u00e9\r\n\r\nhi\r\n", { from, to });
+    await smtp.send("Subject: b\r\n\r\nho\r\n", { from, to });
+    await smtp.send("Subject: b\r\n\r\nhello\r\n", { from, to });
+    await smtp.send(plain, { from: "d@example.org", to });
+    await smtp.send(plain, { from, to: "e@example.org" });
+    await smtp.send(plain, { from, to: "e@example.org", dsn: { ret: "HDRS" } });
+    await smtp.quit();
+    const rcpt = (...addresses: string[]) => addresses.map((address) => `RCPT TO:<${address}>`);
+    assert.deepEqual(seen, [
+      ["MAIL FROM:<a@example.org> SIZE=18", ...rcpt("b@example.org")],
+      ["MAIL FROM:<a@example.org> SIZE=18", ...rcpt("b@example.org")],
+      ["MAIL FROM:<a@example.org> SIZE=18", ...rcpt("b@example.org", "c@example.org")],
+      ["MAIL FROM:<a@example.org> SIZE=19 BODY=8BITMIME", ...rcpt("b@example.org", "c@example.org")],
+      ["MAIL FROM:<a@example.org> SIZE=18", ...rcpt("b@example.org", "c@example.org")],
+      ["MAIL FROM:<a@example.org> SIZE=21", ...rcpt("b@example.org", "c@example.org")],
+      ["MAIL FROM:<d@example.org> SIZE=18", ...rcpt("b@example.org", "c@example.org")],
+      ["MAIL FROM:<a@example.org> SIZE=18", ...rcpt("e@example.org")],
+      ["MAIL FROM:<a@example.org> SIZE=18", ...rcpt("e@example.org")],
+    ]);
+    assert.deepEqual(server.sessions[0]?.mismatches, []);
+  });
+});
