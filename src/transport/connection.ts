@@ -31,6 +31,7 @@ import {
   encodeCommandLine,
 } from "../textproto/write-line.js";
 import { type DialOptions, dial, hostLabel, startTls, type TlsOptions, waitFor } from "./dial.js";
+import { DirectInput } from "./direct-input.js";
 import { SilenceTimers } from "./silence-timers.js";
 import { resolveTimeouts, type Timeouts } from "./timeouts.js";
 import { printable, Redactor, type TraceHook } from "./trace.js";
@@ -92,6 +93,8 @@ export class Connection {
   /** `lastLine` after the redactor's pass, made when first asked for (errors are rare, commands not). */
   private lastLineRedacted: string | undefined;
   private socket: Socket;
+  /** Set when the plain socket reads through a {@link DirectInput} rather than 'data' events. */
+  private directInput: DirectInput | undefined;
   private readonly tlsHost: string;
   private readonly tlsDefaults: TlsOptions;
   private readonly onTrace: TraceHook | undefined;
@@ -149,13 +152,20 @@ export class Connection {
    */
   static async connect(options: ConnectOptions): Promise<Connection> {
     const timeouts = resolveTimeouts(options.timeout, options.timeouts);
+    // A plain TCP connection reads straight into a buffer of its own (see direct-input.ts).
+    const input = options.implicitTls || options.path !== undefined ? undefined : new DirectInput();
     const socket = await dial({
       ...options,
       timeout: timeouts.connect,
       tls: options.implicitTls ? (options.tls ?? {}) : false,
+      ...(input ? { onread: input.onread } : {}),
     });
     const label = hostLabel(options.host, options.port, options.path);
     const connection = new Connection(socket, { ...options, label, tlsHost: options.host ?? "localhost" });
+    if (input) {
+      connection.directInput = input;
+      input.attach(connection.onData);
+    }
     if (options.implicitTls) connection.emitTrace("info", connection.describeTls());
     return connection;
   }
@@ -628,6 +638,9 @@ export class Connection {
   }
 
   private detach(socket: Socket): void {
+    // The plain socket's reads go to whoever owns it next (a TLS layer), not to this reader.
+    this.directInput?.detach();
+    this.directInput = undefined;
     socket.off("data", this.onData);
     socket.off("end", this.onEnd);
     socket.off("error", this.onError);

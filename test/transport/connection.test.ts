@@ -415,6 +415,36 @@ describe("Connection", () => {
     assert.equal(conn.isOpen, false);
   });
 
+  it("holds a fast sender's bytes within the reader's bound and loses none of them", async () => {
+    // 8 MiB of numbered lines, written as fast as the socket takes them.
+    const total = 100_000;
+    const server = await serve((socket) => {
+      let next = 0;
+      const pump = () => {
+        while (next < total) {
+          if (!socket.write(`${String(next++).padStart(79, "0")}\r\n`))
+            return void socket.once("drain", pump);
+        }
+        socket.end();
+      };
+      pump();
+    });
+    servers.push(server);
+    const conn = await Connection.connect({ host: "127.0.0.1", port: server.port });
+    // Let the sender run ahead while nothing is read: the reader pauses the socket at its bound.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.ok(
+      conn.reader.buffered <= conn.reader.highWaterMark + 64 * 1024,
+      `buffered ${conn.reader.buffered}`,
+    );
+    for (let index = 0; index < total; index++) {
+      const line = conn.tryReadLine() ?? (await conn.readLine());
+      if (Number(line.toString()) !== index) assert.fail(`line ${index} came as ${line}`);
+    }
+    assert.equal(await conn.reader.readLine(), null);
+    conn.destroy();
+  });
+
   it("leaves no timer or listener behind after many connect/close cycles", async () => {
     const server = await greeter(["220 hi"]);
     const timersBefore = process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
