@@ -54,6 +54,19 @@ async function greeter(lines: string[], host = "127.0.0.1") {
   return server;
 }
 
+/** A connection to `port` on 127.0.0.1 that records the text of every line it traces as sent. */
+async function connectTracingSends(port: number): Promise<{ conn: Connection; traced: string[] }> {
+  const traced: string[] = [];
+  const conn = await Connection.connect({
+    host: "127.0.0.1",
+    port,
+    onTrace: (event) => {
+      if (event.direction === "send") traced.push(event.text);
+    },
+  });
+  return { conn, traced };
+}
+
 describe("Connection", () => {
   it("reads lines and writes command lines over IPv4", async () => {
     const server = await serve((socket) => {
@@ -264,14 +277,7 @@ describe("Connection", () => {
     const chunks: string[] = [];
     const server = await serve((socket) => socket.on("data", (chunk) => chunks.push(chunk.toString())));
     servers.push(server);
-    const traced: string[] = [];
-    const conn = await Connection.connect({
-      host: "127.0.0.1",
-      port: server.port,
-      onTrace: (event) => {
-        if (event.direction === "send") traced.push(event.text);
-      },
-    });
+    const { conn, traced } = await connectTracingSends(server.port);
     await assert.rejects(conn.writeLines([["EPSV"], ["RETR", "a\r\nDELE b"]]), InvalidArgumentError);
     await conn.writeLines([["EPSV"], ["RETR", "a b"]]);
     assert.equal(conn.lastCommand, "RETR a b");
@@ -288,14 +294,7 @@ describe("Connection", () => {
   it("writeLines sends UTF-8 and number parts as they are, and masks secret parts in traces", async () => {
     const server = await serve(() => {});
     servers.push(server);
-    const traced: string[] = [];
-    const conn = await Connection.connect({
-      host: "127.0.0.1",
-      port: server.port,
-      onTrace: (event) => {
-        if (event.direction === "send") traced.push(event.text);
-      },
-    });
+    const { conn, traced } = await connectTracingSends(server.port);
     await conn.writeLines([
       ["MAIL", "FROM:<jörg@example.org>"],
       ["RCPT", "TO:<a@b>", 7],
